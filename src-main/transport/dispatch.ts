@@ -1,0 +1,60 @@
+import {
+  argSchemas,
+  err,
+  isMethodName,
+  ok,
+  StudioError,
+  type Domain,
+  type Result,
+  type Services,
+} from '../../src-shared/contract/index.js';
+
+export type Dispatch = (method: unknown, args: unknown) => Promise<Result<unknown>>;
+
+/**
+ * The one place where a request meets a service: the method name is checked against the
+ * contract, the arguments against its schema, and whatever the service throws becomes a typed
+ * error. Both transports call this, so they cannot drift.
+ */
+export function createDispatcher(services: Services): Dispatch {
+  return async (method, args) => {
+    if (!isMethodName(method)) {
+      return err('UNKNOWN_METHOD', `no method ${JSON.stringify(String(method)).slice(0, 120)} in the contract`);
+    }
+    const [domain, name] = method.split('.') as [Domain, string];
+    const schema = (argSchemas[domain] as Record<string, { safeParse(v: unknown): SafeParse }>)[name];
+    const parsed = schema.safeParse(args ?? {});
+    if (!parsed.success) {
+      return err('INVALID_ARGUMENT', `${method}: ${describeIssues(parsed.error.issues)}`);
+    }
+    const service = services[domain] as unknown as Record<string, (a: unknown) => Promise<unknown>>;
+    try {
+      return ok(await service[name].call(service, parsed.data));
+    } catch (error) {
+      return toErrorResult(error);
+    }
+  };
+}
+
+interface SafeParse {
+  success: boolean;
+  data?: unknown;
+  error: { issues: { path: PropertyKey[]; message: string }[] };
+}
+
+function describeIssues(issues: { path: PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+export function toErrorResult(error: unknown): Result<never> {
+  if (error instanceof StudioError) return err(error.code, error.message);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return err('NOT_FOUND', (error as Error).message);
+  if (code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC' || code === 'EISDIR') {
+    return err('IO_ERROR', (error as Error).message);
+  }
+  return err('INTERNAL', error instanceof Error ? error.message : String(error));
+}
