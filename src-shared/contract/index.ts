@@ -8,6 +8,7 @@ import type { Result } from './result.js';
 export * from './app.js';
 export * from './audio.js';
 export * from './catalog.js';
+export * from './channels.js';
 export * from './events.js';
 export * from './result.js';
 
@@ -76,7 +77,3 @@ export function createClient(transport: Transport): Client {
   }
   return client as unknown as Client;
 }
-
-/** Channel names used by the Electron transport. */
-export const IPC_INVOKE_CHANNEL = 'studio:invoke';
-export const IPC_EVENT_CHANNEL = 'studio:event';

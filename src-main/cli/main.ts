@@ -1,0 +1,144 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isLoopbackHost, startBrowserServer } from '../transport/http.js';
+import { findElectronBinary } from '../electron-binary.js';
+import { createStudio, resolveDbPath } from '../studio.js';
+import { runClips, runImport } from './catalog-commands.js';
+import { CliError } from './output.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** out/main → repository (or installed package) root. */
+const packageRoot = resolve(here, '..', '..');
+
+const USAGE = `Usage: emotion-studio <command> [options]
+
+Commands:
+  start                         open the studio window (browser mode where Electron is missing)
+  serve [--port N] [--host H]   serve the studio to a browser on this machine
+  import <folder> [--json]      import a folder of clips (RAVDESS names or one subfolder per label)
+  clips [--label L] [--actor N] [--limit N] [--json]   list clips in the catalog
+
+Options for every command:
+  --db FILE      catalog file (default: EMOTION_STUDIO_DB, else the user-data folder)
+  -h, --help     show this help`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      db: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      label: { type: 'string', multiple: true },
+      actor: { type: 'string', multiple: true },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    console.log(USAGE);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  const dbPath = resolveDbPath(values.db);
+  switch (command) {
+    case 'start':
+      return start(dbPath);
+    case 'serve':
+      return serve(dbPath, values.host, parsePort(values.port));
+    case 'import': {
+      const folder = rest[0];
+      if (folder === undefined) throw new CliError('import needs a folder: emotion-studio import <folder>');
+      return runImport(dbPath, folder, values.json);
+    }
+    case 'clips':
+      return runClips(dbPath, {
+        labels: values.label,
+        actors: values.actor?.map((actor) => parseInteger('--actor', actor)),
+        limit: values.limit === undefined ? undefined : parseInteger('--limit', values.limit),
+        json: values.json,
+      });
+    default:
+      throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  const port = parseInteger('--port', raw);
+  if (port < 0 || port > 65535) throw new CliError(`--port ${raw}: a port is 0..65535`);
+  return port;
+}
+
+function parseInteger(flag: string, raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new CliError(`${flag} ${raw}: expected a whole number`);
+  return Number(raw);
+}
+
+async function start(dbPath: string): Promise<number> {
+  const electron = findElectronBinary(true);
+  if (!electron.found) {
+    console.log(`Electron binary not available (${electron.reason}); starting browser mode instead.`);
+    return serve(dbPath, undefined, 0);
+  }
+  const child = spawn(electron.path, [packageRoot], {
+    stdio: 'inherit',
+    env: { ...process.env, EMOTION_STUDIO_DB: dbPath },
+  });
+  return new Promise((done) => child.on('exit', (code) => done(code ?? 0)));
+}
+
+async function serve(dbPath: string, host: string | undefined, port: number): Promise<number> {
+  const bindHost = host ?? '127.0.0.1';
+  if (!isLoopbackHost(bindHost)) {
+    console.warn(
+      `Warning: serving on ${bindHost}, reachable from other machines. Anyone with the URL's token can read and change your catalog; prefer an SSH tunnel to 127.0.0.1.`,
+    );
+  }
+  const rendererDir = join(packageRoot, 'out', 'renderer');
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new CliError(`the renderer is not built (${rendererDir} is missing): run npm run build`);
+  }
+  const studio = await createStudio({ dbPath, transport: 'http' });
+  const server = await startBrowserServer({
+    dispatch: studio.dispatch,
+    events: studio.events,
+    rendererDir,
+    host: bindHost,
+    port,
+    token: process.env.EMOTION_STUDIO_TOKEN,
+  });
+  console.log(`Emotion Studio (browser mode): ${server.url}`);
+  console.log(`Catalog: ${dbPath}. Press Ctrl+C to stop.`);
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await studio.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof CliError || (error instanceof Error && error.name === 'StudioError')) {
+      console.error(`emotion-studio: ${error.message}`);
+      process.exitCode = error instanceof CliError ? error.exitCode : 1;
+    } else if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`emotion-studio: ${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else {
+      console.error(error);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,84 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Services } from '../src-shared/contract/index.js';
+import { openCatalog } from './catalog/db.js';
+import { defaultDbPath } from './catalog/paths.js';
+import { CatalogService } from './catalog/service.js';
+import { EventBus } from './events.js';
+import { AudioService } from './services/audio-service.js';
+import { createDispatcher, type Dispatch } from './transport/dispatch.js';
+import { AudioWorkers } from './workers/pool.js';
+
+export interface StudioOptions {
+  dbPath: string;
+  transport: 'electron' | 'http';
+  /** Worker threads for decoding and features; 0 runs them in this thread (tests). */
+  workerThreads?: number;
+}
+
+/** Everything the studio is, independent of the window or server that shows it. */
+export interface Studio {
+  services: Services;
+  events: EventBus;
+  dispatch: Dispatch;
+  catalog: CatalogService;
+  dbPath: string;
+  close(): Promise<void>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** --db FILE, else EMOTION_STUDIO_DB, else the platform's user-data folder. */
+export function resolveDbPath(flag: string | undefined): string {
+  return resolve(flag ?? defaultDbPath());
+}
+
+export async function createStudio(options: StudioOptions): Promise<Studio> {
+  const events = new EventBus();
+  const db = openCatalog(options.dbPath);
+  const workers = new AudioWorkers(options.workerThreads);
+  const catalog = new CatalogService({ db, events, probe: (path) => workers.probe(path) });
+  const audio = new AudioService({ catalog, workers });
+  const version = readVersion();
+  const services: Services = {
+    app: {
+      info: async () => ({
+        version,
+        transport: options.transport,
+        dbPath: options.dbPath,
+        suggestedFolders: suggestedFolders(),
+      }),
+    },
+    jobs: {
+      cancel: async ({ jobId }) => ({ cancelled: catalog.cancelJob(jobId) }),
+    },
+    catalog,
+    audio,
+  };
+  return {
+    services,
+    events,
+    dispatch: createDispatcher(services),
+    catalog,
+    dbPath: options.dbPath,
+    close: async () => {
+      await workers.close();
+      db.close();
+    },
+  };
+}
+
+function readVersion(): string {
+  for (const candidate of [resolve(here, '..', '..', 'package.json'), resolve(here, '..', 'package.json')]) {
+    if (existsSync(candidate)) return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
+  }
+  return '0.0.0';
+}
+
+/** Corpus folders found beside the studio (the shared RAVDESS copy in development). */
+function suggestedFolders(): string[] {
+  const root = resolve(here, '..', '..');
+  const candidates = [resolve(root, '..', 'shared', 'data', 'ravdess-speech')];
+  return candidates.filter((folder) => existsSync(folder));
+}

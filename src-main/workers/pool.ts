@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { AudioTask, AudioTaskResult, ClipAudioResult, MelParams, MelResult, ProbeResult } from './audio-worker.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Decoding and DSP off the thread that serves the UI and the contract: a pool of worker threads
+ * running audio-worker. Where the bundled worker is absent (unit tests on sources) or zero
+ * threads are asked for, the same task function runs in this thread.
+ */
+export class AudioWorkers {
+  private readonly pool: Piscina | null;
+  private inline: ((task: AudioTask) => Promise<AudioTaskResult>) | null = null;
+
+  constructor(threads = Math.max(1, Math.min(4, availableParallelism()))) {
+    const workerFile = join(here, 'audio-worker.js');
+    this.pool =
+      threads > 0 && existsSync(workerFile) && !import.meta.url.endsWith('.ts')
+        ? new Piscina({ filename: workerFile, minThreads: 1, maxThreads: threads, idleTimeout: 30_000 })
+        : null;
+  }
+
+  get threads(): number {
+    return this.pool?.options.maxThreads ?? 0;
+  }
+
+  probe(path: string): Promise<ProbeResult> {
+    return this.run({ kind: 'probe', path }) as Promise<ProbeResult>;
+  }
+
+  clipAudio(path: string): Promise<ClipAudioResult> {
+    return this.run({ kind: 'clipAudio', path }) as Promise<ClipAudioResult>;
+  }
+
+  mel(path: string, params: MelParams): Promise<MelResult> {
+    return this.run({ kind: 'mel', path, params }) as Promise<MelResult>;
+  }
+
+  private async run(task: AudioTask): Promise<AudioTaskResult> {
+    if (this.pool !== null) return this.pool.run(task) as Promise<AudioTaskResult>;
+    this.inline ??= (await import('./audio-worker.js')).default;
+    return this.inline(task);
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.destroy();
+  }
+}
