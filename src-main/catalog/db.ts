@@ -1,0 +1,58 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { StudioError } from '../../src-shared/contract/result.js';
+import { MIGRATIONS, type Migration } from './migrations/index.js';
+
+export type CatalogDb = Database.Database;
+
+/**
+ * Opens (creating if needed) the catalog file and brings its schema up to date.
+ * `migrations` is a parameter so tests can stop at an older version and upgrade later.
+ */
+export function openCatalog(path: string, migrations: readonly Migration[] = MIGRATIONS): CatalogDb {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, migrations);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+export function schemaVersion(db: CatalogDb): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Runs each migration newer than `user_version`, each in its own transaction; returns the versions applied. */
+export function migrate(db: CatalogDb, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new StudioError('INTERNAL', `migration ${migration.name} has version ${migration.version}, expected ${index + 1}`);
+    }
+  });
+  const current = schemaVersion(db);
+  if (current > migrations.length) {
+    throw new StudioError(
+      'CONFLICT',
+      `${db.name}: catalog schema version ${current} is newer than this studio understands (${migrations.length}); update the studio`,
+    );
+  }
+  const applied: number[] = [];
+  for (const migration of migrations.slice(current)) {
+    db.transaction(() => {
+      migration.up(db);
+      // user_version lives in the file header and is written by this same transaction.
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+    applied.push(migration.version);
+  }
+  if (applied.length > 0) db.pragma('optimize');
+  return applied;
+}
