@@ -7,8 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { openCatalog, type CatalogDb } from '../../../src-main/catalog/db.js';
 import type { ProbeInfo } from '../../../src-main/catalog/importer.js';
 import { CatalogService } from '../../../src-main/catalog/service.js';
+import type { CatalogStore, NewClip } from '../../../src-main/catalog/store.js';
 import { EventBus } from '../../../src-main/events.js';
 import type { EventMap } from '../../../src-shared/contract/events.js';
+import { EMOTIONS } from '../../../src-shared/model/labels.js';
 
 /** ../shared beside the repository (the RAVDESS copy lives in ../shared/data). */
 export const SHARED_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared');
@@ -131,4 +133,72 @@ export function openHarness(dbPath: string, probe = headerProbe, extra: Partial<
   events.onAny((name, payload) => emitted.push({ name, payload }));
   const service = new CatalogService({ db, events, probe, ...extra });
   return { db, dbPath, service, events, emitted, close: () => db.close() };
+}
+
+/** A small deterministic PRNG (mulberry32): the same seed gives the same catalog. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Plausible RAVDESS-like metadata for clip number `index` (no file behind it): for query tests
+ * and the benchmark, inserted straight through the store. Some clips have no actor or intensity,
+ * like a folder-labelled dataset, and a few paths carry % and _ to exercise LIKE escaping.
+ */
+export function syntheticClip(index: number, datasetId: number, random: () => number): NewClip {
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)];
+  const emotion = 1 + Math.floor(random() * 8);
+  const actor = 1 + Math.floor(random() * 24);
+  const intensity = emotion === 1 ? 1 : pick([1, 2]);
+  const vocal = pick([1, 1, 1, 2]);
+  const statement = pick([1, 2]);
+  const repetition = pick([1, 2]);
+  const anonymous = random() < 0.05;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const name = `03-${pad(vocal)}-${pad(emotion)}-${pad(intensity)}-${pad(statement)}-${pad(repetition)}-${pad(actor)}`;
+  const folder = anonymous ? pick(['misc', 'odd%dir', 'under_score']) : `Actor_${pad(actor)}`;
+  const relPath = `${folder}/${name}.${index}.${pick(['wav', 'WAV', 'flac'])}`;
+  const sampleRate = pick([16000, 22050, 48000]);
+  const durationSec = Math.round((2.5 + random() * 3) * 1000) / 1000;
+  return {
+    datasetId,
+    path: `/corpus/ds${datasetId}/${relPath}`,
+    relPath,
+    contentHash: createHash('sha256').update(`${datasetId}:${index}`).digest('hex'),
+    format: relPath.endsWith('flac') ? 'flac' : 'wav',
+    sampleRate,
+    channels: 1,
+    frames: Math.round(durationSec * sampleRate),
+    durationSec,
+    actor: anonymous ? null : actor,
+    speaker: anonymous ? null : `actor-${pad(actor)}`,
+    gender: anonymous ? null : actor % 2 === 1 ? 'male' : 'female',
+    vocalChannel: anonymous ? null : vocal === 1 ? 'speech' : 'song',
+    intensity: anonymous ? null : intensity === 1 ? 'normal' : 'strong',
+    statement: anonymous ? null : statement,
+    repetition: anonymous ? null : repetition,
+    label: EMOTIONS[emotion - 1],
+  };
+}
+
+/** Inserts `count` synthetic clips (each with its import label event) into a new dataset. */
+export function fillCatalog(store: CatalogStore, count: number, seed: number, rootPath = `/corpus/ds-${seed}`): number {
+  const random = rng(seed);
+  return store.transaction(() => {
+    const datasetId = store.insertDataset({ name: `synthetic-${seed}`, rootPath, kind: 'ravdess', createdAt: new Date().toISOString() });
+    const at = new Date().toISOString();
+    for (let i = 0; i < count; i++) {
+      const clip = syntheticClip(i, datasetId, random);
+      const clipId = store.insertClip(clip);
+      store.insertLabelEvent({ clipId, oldLabel: null, newLabel: clip.label, oldSource: null, source: 'import', action: 'set', revertsEventId: null, at, onStack: false });
+    }
+    return datasetId;
+  });
 }
