@@ -23,8 +23,10 @@ export class Notices {
 
   private push(kind: Notice['kind'], text: string, lifetimeMs: number): void {
     const id = this.nextId++;
-    // The newest four are enough; older ones would only push the list off screen.
-    this.items = [...this.items.slice(-3), { id, kind, text }];
+    // A confirmation replaces the previous one (holding a key should not pile them up); errors
+    // stay until read, the newest three at most.
+    const kept = this.items.filter((item) => item.kind === 'error').slice(kind === 'error' ? -2 : -3);
+    this.items = [...kept, { id, kind, text }];
     setTimeout(() => this.dismiss(id), lifetimeMs);
   }
 }
