@@ -204,13 +204,13 @@ export class CatalogService implements CatalogApi {
 /** The contract's shape only: the bookkeeping columns stay in the catalog. */
 function toLabelEvent(event: LabelEventRecord): LabelEvent {
   return {
-      id: event.id,
-      clipId: event.clipId,
-      oldLabel: event.oldLabel,
-      newLabel: event.newLabel,
-      source: event.source,
-      at: event.at,
-      undone: event.undone,
+    id: event.id,
+    clipId: event.clipId,
+    oldLabel: event.oldLabel,
+    newLabel: event.newLabel,
+    source: event.source,
+    at: event.at,
+    undone: event.undone,
   };
 }
 
