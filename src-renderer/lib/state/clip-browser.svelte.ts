@@ -146,12 +146,14 @@ export class ClipBrowser {
   async refresh(): Promise<void> {
     this.generation++;
     const [first, last] = this.visiblePages;
+    // The selected row's page is kept too: the open clip must not vanish because the list was scrolled away.
+    const wanted = new Set<number>();
+    for (let page = first; page <= last; page++) wanted.add(page);
+    if (this.selectedIndex >= 0) wanted.add(Math.floor(this.selectedIndex / PAGE_SIZE));
     const next = new Map<number, Page>();
-    for (const [index, page] of this.pages) if (index >= first && index <= last) next.set(index, page);
+    for (const [index, page] of this.pages) if (wanted.has(index)) next.set(index, page);
     this.pages = next;
-    const fetches: Promise<void>[] = [this.loadFacetStats()];
-    for (let page = first; page <= last; page++) fetches.push(this.fetchPage(page));
-    await Promise.all(fetches);
+    await Promise.all([this.loadFacetStats(), ...[...wanted].map((page) => this.fetchPage(page))]);
   }
 
   async loadCatalogStats(): Promise<void> {
