@@ -1,0 +1,43 @@
+import { StudioError } from '../../src-shared/contract/result.js';
+import { decodeFile, mixToMono } from './decode.js';
+import { resample } from './resample.js';
+
+export interface LoadOptions {
+  /** Target rate in Hz; null keeps the file's rate (librosa's sr=None). Default 22050. */
+  sampleRate?: number | null;
+  /** Start of the clip in seconds from the beginning of the file. Default 0. */
+  offsetSec?: number;
+  /** Length of the clip in seconds; default: to the end of the file. */
+  durationSec?: number;
+  /** Mix channels to their mean. Default true; with false only mono files are accepted. */
+  mono?: boolean;
+}
+
+export interface LoadedAudio {
+  /** Mono samples at `sampleRate`. */
+  y: Float32Array;
+  sampleRate: number;
+}
+
+/**
+ * librosa.load(path, sr, mono, offset, duration): decode, mix to mono, cut in the SOURCE rate
+ * (first frame int(offset * srIn), int(duration * srIn) frames, as soundfile's seek/read), then
+ * resample to the target rate with the soxr-HQ response. WAV ranges are read without decoding the
+ * rest of the file.
+ */
+export async function loadAudio(path: string, options: LoadOptions = {}): Promise<LoadedAudio> {
+  const { sampleRate = 22_050, offsetSec = 0, durationSec, mono = true } = options;
+  if (!(offsetSec >= 0) || (durationSec !== undefined && !(durationSec >= 0))) {
+    throw new StudioError('INVALID_ARGUMENT', `${path}: offset and duration must be non-negative seconds, got ${offsetSec}, ${durationSec}`);
+  }
+  if (sampleRate !== null && !(Number.isInteger(sampleRate) && sampleRate > 0)) {
+    throw new StudioError('INVALID_ARGUMENT', `${path}: sample rate must be a positive integer, got ${sampleRate}`);
+  }
+  const decoded = await decodeFile(path, { offsetSec, durationSec });
+  if (!mono && decoded.channels > 1) {
+    throw new StudioError('INVALID_ARGUMENT', `${path}: ${decoded.channels} channels; loadAudio returns one signal, ask for mono`);
+  }
+  const y = mixToMono(decoded.data);
+  if (sampleRate === null || sampleRate === decoded.sampleRate) return { y: y.slice(), sampleRate: decoded.sampleRate };
+  return { y: resample(y, decoded.sampleRate, sampleRate), sampleRate };
+}
