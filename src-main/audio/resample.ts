@@ -76,7 +76,7 @@ export function resampledLength(n: number, srIn: number, srOut: number): number 
   const g = gcd(srIn, srOut);
   const num = n * (srOut / g);
   const den = srIn / g;
-  return Number.isSafeInteger(num) ? Math.ceil(num / den - 1e-12) : Math.ceil((n * srOut) / srIn);
+  return Number.isSafeInteger(num + den) ? Math.floor((num + den - 1) / den) : Math.ceil((n * srOut) / srIn);
 }
 
 /** A resampler for one rate pair; build once, reuse for every clip (the tap table is the cost). */
