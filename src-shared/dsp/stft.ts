@@ -85,12 +85,16 @@ export function forEachPowerFrame(
   const n = y.length;
   for (let t = 0; t < nFrames; t++) {
     const start = t * hopLength - pad;
-    // Samples outside [0, n) are the zero padding.
-    const lo = Math.max(0, -start);
-    const hi = Math.min(nFft, n - start);
-    if (lo > 0 || hi < nFft) frame.fill(0);
-    for (let i = lo; i < hi; i++) frame[i] = y[start + i] * window[i];
-    plan.power(frame, power);
+    if (start >= 0 && start + nFft <= n) {
+      plan.windowedPower(y, start, window, power);
+    } else {
+      // Frame overlaps the zero padding: build it explicitly.
+      const lo = Math.max(0, -start);
+      const hi = Math.min(nFft, n - start);
+      frame.fill(0);
+      for (let i = lo; i < hi; i++) frame[i] = y[start + i] * window[i];
+      plan.power(frame, power);
+    }
     visit(t, power);
   }
   return nFrames;
