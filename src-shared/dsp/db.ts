@@ -65,3 +65,4 @@ export function powerToDb(
   }
   return out;
 }
+

@@ -50,21 +50,49 @@ export function zeroCrossingRate(y: ArrayLike<number>, options: ZeroCrossingOpti
   const out = new Float64Array(nFrames);
   if (n < 2) return out;
 
-  // crossingsUpTo[i] = number of crossings between samples (k-1, k) for 1 <= k <= i.
-  const crossingsUpTo = new Int32Array(n);
-  let previousNegative = isNegative(y[0], threshold);
-  let total = 0;
-  for (let i = 1; i < n; i++) {
-    const negative = isNegative(y[i], threshold);
-    if (negative !== previousNegative) total++;
-    crossingsUpTo[i] = total;
-    previousNegative = negative;
+  // Index pairs by the padded position j of their second sample (pair
+  // (j-1, j)); edge padding repeats y[0] and y[n-1], so only j = i + pad with
+  // 1 <= i < n can cross. Frame t holds pairs t*hop+1 .. t*hop+L-1, i.e.
+  // whole blocks of g = gcd(L, hop) positions from t*hop, minus position t*hop.
+  const block = gcd(frameLength, hopLength);
+  const blocksPerFrame = frameLength / block;
+  const blocksPerHop = hopLength / block;
+  const nBlocks = (nFrames - 1) * blocksPerHop + blocksPerFrame;
+  const limit = nBlocks * block; // first padded position no frame reaches
+  const blockCrossings = new Int32Array(nBlocks);
+  const last = Math.min(n - 1, limit - 1 - pad);
+  if (threshold > 0) {
+    // Zeroing |x| <= threshold makes "negative" mean x < -threshold.
+    // Branch-free counting per block: crossings are too irregular to predict.
+    const below = -threshold;
+    let previous = y[0] < below ? 1 : 0;
+    let i = 1;
+    for (let b = 0; b < nBlocks && i <= last; b++) {
+      const end = Math.min(last, (b + 1) * block - 1 - pad);
+      let count = 0;
+      for (; i <= end; i++) {
+        const current = y[i] < below ? 1 : 0;
+        count += current ^ previous;
+        previous = current;
+      }
+      blockCrossings[b] = count;
+    }
+  } else {
+    let previousNegative = isNegative(y[0], threshold);
+    for (let i = 1; i <= last; i++) {
+      const negative = isNegative(y[i], threshold);
+      if (negative !== previousNegative) blockCrossings[((i + pad) / block) | 0]++;
+      previousNegative = negative;
+    }
   }
   for (let t = 0; t < nFrames; t++) {
-    // Pairs (i-1, i) inside frame t, in signal coordinates; edge padding adds none.
-    const first = Math.max(1, t * hopLength + 1 - pad);
-    const last = Math.min(n - 1, t * hopLength + frameLength - 1 - pad);
-    if (last >= first) out[t] = (crossingsUpTo[last] - crossingsUpTo[first - 1]) / frameLength;
+    const first = t * blocksPerHop;
+    let count = 0;
+    for (let b = first; b < first + blocksPerFrame; b++) count += blockCrossings[b];
+    // The pair ending at the frame's first sample belongs to the previous frame.
+    const i = t * hopLength - pad;
+    if (i >= 1 && i < n && isNegative(y[i], threshold) !== isNegative(y[i - 1], threshold)) count--;
+    out[t] = count / frameLength;
   }
   return out;
 }

@@ -56,12 +56,34 @@ export function dctRows(logMel: FrameMatrix, nMfcc = DEFAULT_N_MFCC): FrameMatri
   const { nRows: nMels, nFrames, data } = logMel;
   const dct = cachedDct(nMfcc, nMels);
   const out = new Float64Array(nMfcc * nFrames);
-  for (let c = 0; c < nMfcc; c++) {
-    const row = c * nFrames;
-    for (let m = 0; m < nMels; m++) {
-      const weight = dct[c * nMels + m];
-      const src = m * nFrames;
-      for (let t = 0; t < nFrames; t++) out[row + t] += weight * data[src + t];
+  // D[k][N-1-n] = (-1)^k D[k][n]: even rows see x[n] + x[N-1-n], odd rows
+  // x[n] - x[N-1-n], halving the multiply-adds. An odd N adds its middle term
+  // (zero on odd rows).
+  const pairs = nMels >>> 1;
+  const middle = nMels % 2 === 1 ? pairs : -1;
+  const sums = new Float64Array(pairs);
+  const differences = new Float64Array(pairs);
+  for (let t = 0; t < nFrames; t++) {
+    for (let n = 0; n < pairs; n++) {
+      const a = data[n * nFrames + t];
+      const b = data[(nMels - 1 - n) * nFrames + t];
+      sums[n] = a + b;
+      differences[n] = a - b;
+    }
+    const centre = middle >= 0 ? data[middle * nFrames + t] : 0;
+    for (let k = 0; k < nMfcc; k++) {
+      const row = k * nMels;
+      const folded = (k & 1) === 0 ? sums : differences;
+      let acc0 = 0;
+      let acc1 = 0;
+      let n = 0;
+      for (; n + 1 < pairs; n += 2) {
+        acc0 += dct[row + n] * folded[n];
+        acc1 += dct[row + n + 1] * folded[n + 1];
+      }
+      if (n < pairs) acc0 += dct[row + n] * folded[n];
+      if (middle >= 0 && (k & 1) === 0) acc0 += dct[row + middle] * centre;
+      out[k * nFrames + t] = acc0 + acc1;
     }
   }
   return { nRows: nMfcc, nFrames, data: out };
