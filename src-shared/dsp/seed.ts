@@ -79,7 +79,7 @@ export interface LogMelOptions {
   sr?: number;
   /** Mel bands. Default 128. */
   nMels?: number;
-  /** Output frames: the image is zero-signal padded or truncated to this many. Default 108 (2.5 s). */
+  /** Output frames: a short clip is extended with silence, a long one truncated. Default 108 (2.5 s). */
   nFrames?: number;
   /** FFT length. Default 2048. */
   nFft?: number;
@@ -102,10 +102,10 @@ export interface LogMelOptions {
 /**
  * Log-mel image of a fixed size, in dB.
  *
- * Missing frames are computed as if `y` were followed by digital silence,
- * so they take the floor value (max - topDb with the defaults). Extra frames
- * are dropped before the dB conversion, so ref='max' and topDb refer to the
- * kept frames only. Slaney mel, norm='slaney', centered Hann STFT.
+ * A short clip is treated as followed by digital silence (zeros), so frames
+ * past its end take the floor value (max - topDb with the defaults). Frames
+ * past nFrames are dropped before the dB conversion, so ref='max' and topDb
+ * refer to the kept frames only. Slaney mel, norm='slaney', centered Hann STFT.
  *
  * @param y mono signal at `options.sr`
  * @returns Float32Array, layout `[nMels][nFrames]`, in dB
@@ -120,7 +120,9 @@ export function logmel(y: ArrayLike<number>, options: LogMelOptions = {}): Float
   // The last kept frame is centered on (nFrames-1)*hop and reads up to nFft/2 past it;
   // later samples cannot change the output, so skip them.
   const needed = (nFrames - 1) * hopLength + Math.floor(nFft / 2);
-  const signal = y.length > needed ? sliceOf(y, needed) : y;
+  // A short clip is extended with zeros (silence) so the frames near its end
+  // see what they would see in a longer recording.
+  const signal = y.length > needed ? sliceOf(y, needed) : y.length < needed ? zeroExtended(y, needed) : y;
   const mel = melSpectrogram(signal, {
     sr,
     nFft,
@@ -130,13 +132,18 @@ export function logmel(y: ArrayLike<number>, options: LogMelOptions = {}): Float
     ...(options.fmax === undefined ? {} : { fmax: options.fmax }),
   });
   const fixed = new Float64Array(nMels * nFrames);
-  const kept = Math.min(nFrames, mel.nFrames);
   for (let m = 0; m < nMels; m++) {
-    for (let t = 0; t < kept; t++) fixed[m * nFrames + t] = mel.data[m * mel.nFrames + t];
+    for (let t = 0; t < nFrames; t++) fixed[m * nFrames + t] = mel.data[m * mel.nFrames + t];
   }
   powerToDb(fixed, { ref: options.ref ?? 'max', topDb: options.topDb === undefined ? 80 : options.topDb }, fixed);
   const out = new Float32Array(fixed.length);
   toFiniteFloat32(fixed, out, 0, fixed.length);
+  return out;
+}
+
+function zeroExtended(y: ArrayLike<number>, length: number): Float32Array | Float64Array {
+  const out = y instanceof Float64Array ? new Float64Array(length) : new Float32Array(length);
+  for (let i = 0; i < y.length; i++) out[i] = y[i];
   return out;
 }
 
