@@ -109,6 +109,8 @@ describe.skipIf(skipReason !== null)(title, () => {
 
     await page.click('[data-testid=tab-browse]');
     await waitForCount(page, 120);
+    // The first clip opens by itself; wait for its spectrogram so the screenshot shows a full screen.
+    await page.waitForSelector('[data-testid=spectrogram-canvas]', { timeout: 30_000 });
     await page.screenshot({ path: join(screenshotDir, 'browser.png') });
 
     // Label filter: the chip's count is what the list then shows, and every row has that label.
