@@ -198,7 +198,7 @@ describe.skipIf(skipReason !== null)(title, () => {
     await sameRow.click();
     await again.waitForSelector(`[data-testid=clip-view][data-clip-id="${clipId}"]`);
     expect(await labelShown(again)).toBe(target);
-    await again.waitForSelector('[data-testid=label-history]');
+    await again.waitForSelector(`[data-testid=label-history][data-clip-id="${clipId}"]`);
     const history = await again.$$eval('[data-testid=history-item]', (items) =>
       items.map((item) => {
         const data = (item as HTMLElement).dataset;

@@ -7,9 +7,10 @@ import type { Notices } from './notices.svelte.js';
  * they act on the newest change anywhere, so the message names the clip they touched.
  */
 export class LabelEditor {
-  /** Label events of `historyClipId`, newest first. */
-  history = $state.raw<LabelEvent[]>([]);
+  /** The clip whose history is wanted (loading or shown). */
   historyClipId = $state<number | null>(null);
+  /** The last history that arrived, newest first, with the clip it belongs to. */
+  history = $state.raw<{ clipId: number; events: LabelEvent[] } | null>(null);
   historyLoading = $state(false);
   busy = $state(false);
 
@@ -22,14 +23,14 @@ export class LabelEditor {
   async loadHistory(clipId: number | null): Promise<void> {
     this.historyClipId = clipId;
     if (clipId === null) {
-      this.history = [];
+      this.history = null;
       return;
     }
     this.historyLoading = true;
     const result = await this.client.catalog.labelHistory({ clipId });
     if (this.historyClipId !== clipId) return;
     this.historyLoading = false;
-    if (result.ok) this.history = [...result.value].sort((a, b) => b.id - a.id);
+    if (result.ok) this.history = { clipId, events: [...result.value].sort((a, b) => b.id - a.id) };
     else this.notices.error(result.error.message);
   }
 
