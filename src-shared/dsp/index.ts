@@ -14,3 +14,4 @@ export * from './db.js';
 export * from './mfcc.js';
 export * from './features.js';
 export * from './seed.js';
+export * from './resample.js';
