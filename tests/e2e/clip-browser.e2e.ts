@@ -145,6 +145,20 @@ describe.skipIf(skipReason !== null)(title, () => {
     const clipId = Number(await row.getAttribute('data-clip-id'));
     await row.click();
     await page.waitForSelector(`[data-testid=clip-view][data-clip-id="${clipId}"]`);
+
+    // Keyboard-first: ↓ and ↑ move the selection (and the open clip) through the list.
+    const nextId = await page.locator('[data-testid=clip-row]').nth(3).getAttribute('data-clip-id');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForSelector(`[data-testid=clip-row][aria-selected=true][data-clip-id="${nextId}"]`);
+    await page.waitForSelector(`[data-testid=clip-view][data-clip-id="${nextId}"]`);
+    await page.keyboard.press('ArrowUp');
+    await page.waitForSelector(`[data-testid=clip-view][data-clip-id="${clipId}"]`);
+
+    // The help overlay lists the shortcuts; Esc closes it.
+    await page.keyboard.press('?');
+    await page.waitForSelector('[data-testid=help-overlay]');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=help-overlay]', { state: 'detached' });
     await page.waitForSelector('[data-testid=spectrogram-canvas]', { timeout: 30_000 });
     await page.waitForFunction(() => document.querySelector('[data-testid=play-toggle]:not([disabled])') !== null, undefined, { timeout: 30_000 });
     const spectrogramColours = await page.$$eval('[data-testid=spectrogram-canvas]', distinctColours);
