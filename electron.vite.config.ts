@@ -14,7 +14,7 @@ export default defineConfig({
         input: {
           index: resolve(root, 'src-main/index.ts'),
           cli: resolve(root, 'src-main/cli/main.ts'),
-          'audio-worker': resolve(root, 'src-main/audio/worker.ts'),
+          'audio-worker': resolve(root, 'src-main/workers/audio-worker.ts'),
         },
       },
     },

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { FLACDecoder } from '@wasm-audio-decoders/flac';
+import CodecParser from 'codec-parser';
 import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
 import { MPEGDecoder } from 'mpg123-decoder';
 import { OggOpusDecoder } from 'ogg-opus-decoder';
@@ -215,6 +216,59 @@ function checked(path: string, codecName: string, sampleRate: number, channelDat
   return { sampleRate, data: channelData.map((channel) => (channel.length === samples ? channel : channel.subarray(0, samples))) };
 }
 
+/** Byte offset of the first audio frame: after "fLaC" and every metadata block. */
+function flacAudioStart(bytes: Uint8Array, path: string): number {
+  let at = 4;
+  for (;;) {
+    if (at + 4 > bytes.length) throw fail(path, 'truncated: the FLAC metadata blocks run past the end of the file');
+    const isLast = (bytes[at] & 0x80) !== 0;
+    const length = (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];
+    at += 4 + length;
+    if (isLast) return at;
+  }
+}
+
+/** Splits a chunk of FLAC frame bytes at every offset (after the first) where a valid frame header starts. */
+export function splitAtFlacHeaders(chunk: Uint8Array): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let start = 0;
+  for (let at = 2; at < chunk.length - 5; at++) {
+    if (chunk[at] === 0xff && (chunk[at + 1] & 0xfe) === 0xf8 && flacHeaderLength(chunk, at) > 0) {
+      parts.push(chunk.subarray(start, at));
+      start = at;
+    }
+  }
+  parts.push(chunk.subarray(start));
+  return parts;
+}
+
+/** Length of the FLAC frame header at `at` if its fields are legal and its CRC-8 matches, else 0. */
+function flacHeaderLength(bytes: Uint8Array, at: number): number {
+  const blockSizeCode = bytes[at + 2] >> 4;
+  const sampleRateCode = bytes[at + 2] & 0x0f;
+  const channelCode = bytes[at + 3] >> 4;
+  const sampleSizeCode = (bytes[at + 3] >> 1) & 0x07;
+  if (blockSizeCode === 0 || sampleRateCode === 15 || channelCode > 10 || sampleSizeCode === 3 || (bytes[at + 3] & 1) !== 0) return 0;
+  let end = at + 4;
+  // The frame or sample number, UTF-8 coded: the lead byte says how many continuation bytes follow.
+  const lead = bytes[end];
+  let extra = 0;
+  if (lead >= 0xc0) extra = lead >= 0xfe ? 6 : lead >= 0xfc ? 5 : lead >= 0xf8 ? 4 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : 1;
+  else if (lead >= 0x80) return 0;
+  end += 1 + extra;
+  if (blockSizeCode === 6) end += 1;
+  else if (blockSizeCode === 7) end += 2;
+  if (sampleRateCode === 12) end += 1;
+  else if (sampleRateCode === 13 || sampleRateCode === 14) end += 2;
+  if (end >= bytes.length) return 0;
+  let crc = 0;
+  for (let i = at; i < end; i++) {
+    crc ^= bytes[i];
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x80 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
+  }
+  return crc === bytes[end] ? end + 1 - at : 0;
+}
+
 /** STREAMINFO: the first metadata block of every FLAC file; total samples may be 0 (unknown). */
 export interface FlacStreamInfo {
   sampleRate: number;
@@ -240,11 +294,35 @@ async function decodeFlac(bytes: Uint8Array, path: string): Promise<Compressed> 
   const info = parseFlacStreamInfo(bytes, path);
   flac ??= new FLACDecoder();
   await flac.ready;
-  const result = await flac.decodeFile(bytes);
-  const decoded = checked(path, 'FLAC', result.sampleRate, result.channelData, result.samplesDecoded, result.errors);
-  // The decoder stops quietly at a cut or a damaged frame; STREAMINFO says how much there is.
+  // codec-parser splits frames at the next frame's sync code, but it does not recognise every
+  // valid header (a final short block whose size is stored in 16 bits is one): such a frame stays
+  // glued to the one before and the decoder, reading one frame per chunk, drops it. When the count
+  // comes out short, split the chunks again at every header that passes its CRC-8 and retry.
+  // It can also leave the last frame unparsed; the frames are contiguous after the metadata, so
+  // whatever follows the last parsed one, if it starts with a frame header, is that last frame.
+  const frames = new CodecParser('audio/flac').parseAll(bytes).map((frame) => frame.data);
+  const parsedEnd = flacAudioStart(bytes, path) + frames.reduce((sum, frame) => sum + frame.length, 0);
+  if (parsedEnd < bytes.length - 5 && bytes[parsedEnd] === 0xff && (bytes[parsedEnd + 1] & 0xfe) === 0xf8) {
+    frames.push(bytes.subarray(parsedEnd));
+  }
+  let result = await flac.decodeFrames(frames);
+  await flac.reset();
   if (info.totalFrames > 0 && result.samplesDecoded < info.totalFrames) {
-    throw fail(path, `truncated or corrupt: STREAMINFO declares ${info.totalFrames} samples, ${result.samplesDecoded} decoded`);
+    const resplit = frames.flatMap(splitAtFlacHeaders);
+    if (resplit.length > frames.length) {
+      const retry = await flac.decodeFrames(resplit);
+      await flac.reset();
+      if (retry.samplesDecoded > result.samplesDecoded) result = retry;
+    }
+  }
+  // A cut or damaged file decodes short; STREAMINFO says how much there is.
+  if (info.totalFrames > 0 && result.samplesDecoded < info.totalFrames) {
+    const decoderSays = result.errors.length > 0 ? ` (decoder: ${result.errors[0].message.split(';')[0]})` : '';
+    throw fail(path, `truncated or corrupt: STREAMINFO declares ${info.totalFrames} samples, ${result.samplesDecoded} decoded${decoderSays}`);
+  }
+  const decoded = checked(path, 'FLAC', result.sampleRate, result.channelData, result.samplesDecoded, result.errors);
+  if (info.totalFrames > 0 && result.samplesDecoded > info.totalFrames) {
+    for (let c = 0; c < decoded.data.length; c++) decoded.data[c] = decoded.data[c].subarray(0, info.totalFrames);
   }
   // The decoder scales integers by 2^(b-1) - 1; libsndfile (and so librosa) by 2^(b-1).
   // Recover the integer and rescale so that both agree bit for bit.

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
 import { AUDIO_FORMATS, type AudioFormat, type Dataset, type ImportSummary } from '../../src-shared/contract/catalog.js';
@@ -57,7 +58,16 @@ type Outcome = { task: Task; info: ProbeInfo } | { path: string; relPath: string
 export async function importFolder(options: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   const { store, root } = options;
-  const summary: ImportSummary = { datasetId: null, imported: 0, skipped: 0, failed: [], byLabel: {}, durationMs: 0, cancelled: false };
+  const summary: ImportSummary = {
+    datasetId: null,
+    imported: 0,
+    skipped: 0,
+    failed: [],
+    duplicates: [],
+    byLabel: {},
+    durationMs: 0,
+    cancelled: false,
+  };
 
   const { files, unreadable } = await walkAudioFiles(root);
   summary.failed.push(...unreadable);
@@ -97,7 +107,11 @@ export async function importFolder(options: ImportOptions): Promise<ImportSummar
           const result = store.transaction(() => commitClip(store, datasetId, outcome.task, outcome.info));
           if (result.kind === 'skipped') {
             summary.skipped += 1;
+          } else if (result.kind === 'moved') {
+            summary.skipped += 1;
+            changed.push(result.clipId);
           } else {
+            if (result.sameAs !== null) summary.duplicates.push({ path: outcome.task.path, sameAs: result.sameAs });
             summary.imported += 1;
             summary.byLabel[result.label] = (summary.byLabel[result.label] ?? 0) + 1;
             changed.push(result.clipId);
@@ -134,7 +148,11 @@ export async function importFolder(options: ImportOptions): Promise<ImportSummar
   return summary;
 }
 
-type CommitResult = { kind: 'skipped' } | { kind: 'stored'; clipId: number; label: string };
+type CommitResult =
+  | { kind: 'skipped' }
+  | { kind: 'moved'; clipId: number }
+  /** sameAs: the path of an earlier clip with byte-identical content, if any. */
+  | { kind: 'stored'; clipId: number; label: string; sameAs: string | null };
 
 function commitClip(store: CatalogStore, datasetId: number, task: Task, info: ProbeInfo): CommitResult {
   const known = store.clipByPath(task.path);
@@ -142,9 +160,14 @@ function commitClip(store: CatalogStore, datasetId: number, task: Task, info: Pr
     if (known.contentHash === info.sha256) return { kind: 'skipped' };
     // Same file, new bytes: keep the clip, its label and its history; refresh the audio facts.
     store.updateClipAudio(known.id, { contentHash: info.sha256, ...audioFacts(info) });
-    return { kind: 'stored', clipId: known.id, label: store.getClip(known.id)?.label ?? task.label };
+    return { kind: 'stored', clipId: known.id, label: store.getClip(known.id)?.label ?? task.label, sameAs: null };
   }
-  if (store.hasContent(datasetId, info.sha256)) return { kind: 'skipped' };
+  const twins = store.clipsWithContent(datasetId, info.sha256);
+  const moved = twins.find((twin) => !existsSync(twin.path));
+  if (moved !== undefined) {
+    store.moveClip(moved.id, task.path, task.relPath);
+    return { kind: 'moved', clipId: moved.id };
+  }
   const r = task.ravdess;
   const clip: NewClip = {
     datasetId,
@@ -173,7 +196,7 @@ function commitClip(store: CatalogStore, datasetId: number, task: Task, info: Pr
     at: new Date().toISOString(),
     onStack: false,
   });
-  return { kind: 'stored', clipId, label: task.label };
+  return { kind: 'stored', clipId, label: task.label, sameAs: twins[0]?.path ?? null };
 }
 
 function audioFacts(info: ProbeInfo): Pick<NewClip, 'format' | 'sampleRate' | 'channels' | 'frames' | 'durationSec'> {

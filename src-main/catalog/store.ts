@@ -172,8 +172,13 @@ export class CatalogStore {
     return row && { id: row.id, contentHash: row.content_hash };
   }
 
-  hasContent(datasetId: number, contentHash: string): boolean {
-    return this.get('SELECT 1 FROM clips WHERE dataset_id = ? AND content_hash = ?', datasetId, contentHash) !== undefined;
+  /** Clips of a dataset with exactly this content, oldest first. */
+  clipsWithContent(datasetId: number, contentHash: string): { id: number; path: string; relPath: string }[] {
+    return this.all<{ id: number; path: string; rel_path: string }>(
+      'SELECT id, path, rel_path FROM clips WHERE dataset_id = ? AND content_hash = ? ORDER BY id',
+      datasetId,
+      contentHash,
+    ).map((row) => ({ id: row.id, path: row.path, relPath: row.rel_path }));
   }
 
   /** Inserts the clip with label_source 'import'; the caller records the import label event. */
@@ -201,6 +206,11 @@ export class CatalogStore {
       clip.label,
     );
     return Number(info.lastInsertRowid);
+  }
+
+  /** A file that moved or was renamed inside its dataset: same clip, label and history. */
+  moveClip(id: number, path: string, relPath: string): void {
+    this.run('UPDATE clips SET path = ?, rel_path = ? WHERE id = ?', path, relPath, id);
   }
 
   /** A file whose bytes changed since import: new audio facts, same label and history. */

@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { AudioTask, AudioTaskResult, ClipAudioResult, MelParams, MelResult, ProbeResult } from './audio-worker.js';
+import { StudioError } from '../../src-shared/contract/result.js';
+import type { AudioTask, AudioTaskResult, ClipAudioResult, MelParams, MelResult, ProbeResult, WorkerReply } from './audio-worker.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -14,7 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
  */
 export class AudioWorkers {
   private readonly pool: Piscina | null;
-  private inline: ((task: AudioTask) => Promise<AudioTaskResult>) | null = null;
+  private inline: ((task: AudioTask) => Promise<WorkerReply>) | null = null;
 
   constructor(threads = Math.max(1, Math.min(4, availableParallelism()))) {
     const workerFile = join(here, 'audio-worker.js');
@@ -41,9 +42,15 @@ export class AudioWorkers {
   }
 
   private async run(task: AudioTask): Promise<AudioTaskResult> {
-    if (this.pool !== null) return this.pool.run(task) as Promise<AudioTaskResult>;
-    this.inline ??= (await import('./audio-worker.js')).default;
-    return this.inline(task);
+    let reply: WorkerReply;
+    if (this.pool !== null) {
+      reply = (await this.pool.run(task)) as WorkerReply;
+    } else {
+      this.inline ??= (await import('./audio-worker.js')).default;
+      reply = await this.inline(task);
+    }
+    if (!reply.ok) throw new StudioError(reply.code, reply.message);
+    return reply.value;
   }
 
   async close(): Promise<void> {

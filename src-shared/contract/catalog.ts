@@ -106,6 +106,11 @@ export interface ImportSummary {
   /** Files whose content was already in the catalog. */
   skipped: number;
   failed: { path: string; reason: string }[];
+  /**
+   * Imported files whose bytes equal an earlier clip's (`sameAs`): kept, since corpora do hold
+   * identical recordings, but worth a look (a conflicting label, or leakage across a split).
+   */
+  duplicates: { path: string; sameAs: string }[];
   byLabel: Record<string, number>;
   durationMs: number;
   cancelled: boolean;

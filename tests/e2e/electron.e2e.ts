@@ -33,7 +33,8 @@ describe.skipIf(!binary.found)(title, () => {
       );
       expect(info).toMatchObject({ ok: true, value: { transport: 'electron' } });
       const prefs = await app.evaluate(({ BrowserWindow }) => {
-        const prefs = BrowserWindow.getAllWindows()[0].webContents.getLastWebPreferences();
+        const contents = BrowserWindow.getAllWindows()[0].webContents as unknown as { getLastWebPreferences(): Record<string, unknown> | null };
+        const prefs = contents.getLastWebPreferences();
         return { contextIsolation: prefs?.contextIsolation, sandbox: prefs?.sandbox, nodeIntegration: prefs?.nodeIntegration };
       });
       expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });

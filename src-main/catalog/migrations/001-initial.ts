@@ -37,10 +37,11 @@ export const migration001: Migration = {
         statement INTEGER,
         repetition INTEGER,
         label TEXT NOT NULL,
-        label_source TEXT NOT NULL CHECK (label_source IN ('import', 'user', 'model')),
-        -- the same content twice in one dataset is one clip: re-import is idempotent
-        UNIQUE (dataset_id, content_hash)
+        label_source TEXT NOT NULL CHECK (label_source IN ('import', 'user', 'model'))
       ) STRICT;
+      -- Re-import is idempotent by path and content hash; identical content at two paths is two
+      -- clips (corpora do contain byte-identical recordings), found through this index.
+      CREATE INDEX clips_by_content ON clips (dataset_id, content_hash);
 
       -- Every label change ever made. action: 'set' (import, user or model gave a label),
       -- 'undo' / 'redo' (rows that record an undo or redo of the set row reverts_event_id).

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CatalogChanged, JobProgress } from '../../../src-shared/contract/events.js';
@@ -142,7 +142,7 @@ describe('importFolder on real files', () => {
     expect(after.contentHash).not.toBe(before.contentHash);
   });
 
-  it('imports a labels-as-subfolders layout; the same content twice is one clip', async () => {
+  it('imports a labels-as-subfolders layout; the same content at two paths is two clips, reported as duplicates', async () => {
     const root = join(dir.path, 'folders');
     writeWav(join(root, 'Angry', 'a1.wav'), { seed: 1 });
     writeWav(join(root, 'Angry', 'a2.Wav'), { seed: 2 });
@@ -153,20 +153,37 @@ describe('importFolder on real files', () => {
     writeWav(join(root, 'loose.wav'), { seed: 6 });
     writeWav(join(root, '???', 'q.wav'), { seed: 7 });
     const summary = await harness.service.importFolder({ folder: root, jobId: 'f' });
-    expect(summary).toMatchObject({ imported: 5, skipped: 1, byLabel: { angry: 2, happy_face: 1, neutral: 1, sad: 1 } });
+    expect(summary).toMatchObject({ imported: 6, skipped: 0, byLabel: { angry: 2, happy_face: 1, neutral: 1, sad: 2 } });
+    expect(summary.duplicates).toEqual([{ path: join(root, 'sad', 'copy-of-a1.wav'), sameAs: join(root, 'Angry', 'a1.wav') }]);
     expect(summary.failed).toEqual([
       { path: join(root, '???', 'q.wav'), reason: expect.stringMatching(/folder name "\?\?\?" is not a label/) },
       { path: join(root, 'loose.wav'), reason: expect.stringMatching(/not inside a folder named after its label/) },
     ]);
-    expect((await harness.service.listDatasets({}))[0]).toMatchObject({ kind: 'folders', clipCount: 5 });
+    expect((await harness.service.listDatasets({}))[0]).toMatchObject({ kind: 'folders', clipCount: 6 });
     const clips = (await harness.service.queryClips({ sort: 'path' })).clips;
     expect(clips.map((c) => [c.relPath, c.label, c.actor])).toEqual([
       ['Angry/a1.wav', 'angry', null],
       ['Angry/a2.Wav', 'angry', null],
       ['Happy Face/h1.wav', 'happy_face', null],
+      ['sad/copy-of-a1.wav', 'sad', null],
       ['sad/s1.wav', 'sad', null],
       ['speaker 3/neutral/n1.wav', 'neutral', null],
     ]);
+  });
+
+  it('follows a renamed file: the clip keeps its id, label and history under the new path', async () => {
+    const root = join(dir.path, 'moving');
+    writeWav(join(root, 'angry', 'take1.wav'), { seed: 11 });
+    await harness.service.importFolder({ folder: root, jobId: 'm1' });
+    const before = (await harness.service.queryClips({})).clips[0];
+    await harness.service.relabel({ clipId: before.id, label: 'sad' });
+    renameSync(join(root, 'angry', 'take1.wav'), join(root, 'angry', 'take1-renamed.wav'));
+    const summary = await harness.service.importFolder({ folder: root, jobId: 'm2' });
+    expect(summary).toMatchObject({ imported: 0, skipped: 1, duplicates: [] });
+    const page = await harness.service.queryClips({});
+    expect(page.total).toBe(1);
+    expect(page.clips[0]).toMatchObject({ id: before.id, relPath: 'angry/take1-renamed.wav', label: 'sad' });
+    expect((await harness.service.labelHistory({ clipId: before.id })).map((event) => event.newLabel)).toEqual(['angry', 'sad']);
   });
 
   it('reports a missing folder as NOT_FOUND, a running job id as CONFLICT, and an empty folder as nothing', async () => {

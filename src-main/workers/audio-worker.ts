@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { StudioError, type ErrorCode } from '../../src-shared/contract/result.js';
+import { melSpectrogram, powerToDb } from '../../src-shared/dsp/index.js';
+import { decodeFile, readAll } from '../audio/decode.js';
+import { loadAudio } from '../audio/load.js';
+import { probeBytes, type AudioInfo } from '../audio/probe.js';
+import { encodeWav16 } from '../audio/wav-encode.js';
+
+/**
+ * The worker-thread entry (bundled as out/main/audio-worker.js): decoding and DSP for the
+ * catalog and the clip view. Each thread keeps its own wasm decoders. Failures come back as
+ * data, because an Error crossing a thread loses its code.
+ */
+
+/** Longest stretch of a file the clip view decodes for playback and the spectrogram. */
+export const VIEW_MAX_SEC = 600;
+
+export interface MelParams {
+  sampleRate: number;
+  nFft: number;
+  hopLength: number;
+  nMels: number;
+  topDb: number;
+}
+
+export type AudioTask =
+  | { kind: 'probe'; path: string }
+  | { kind: 'clipAudio'; path: string }
+  | { kind: 'mel'; path: string; params: MelParams };
+
+export interface ProbeResult extends AudioInfo {
+  /** SHA-256 of the file's bytes, lowercase hex. */
+  sha256: string;
+}
+
+export interface ClipAudioResult {
+  wav: Uint8Array;
+  sampleRate: number;
+  durationSec: number;
+}
+
+export interface MelResult {
+  /** dB values, [nMels][nFrames]. */
+  db: Float32Array;
+  nMels: number;
+  nFrames: number;
+  dbMin: number;
+  dbMax: number;
+}
+
+export type AudioTaskResult = ProbeResult | ClipAudioResult | MelResult;
+export type WorkerReply = { ok: true; value: AudioTaskResult } | { ok: false; code: ErrorCode; message: string };
+
+async function perform(task: AudioTask): Promise<AudioTaskResult> {
+  switch (task.kind) {
+    case 'probe': {
+      const bytes = await readAll(task.path);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      return { ...(await probeBytes(bytes, task.path)), sha256 };
+    }
+    case 'clipAudio': {
+      const decoded = await decodeFile(task.path, { mono: true, durationSec: VIEW_MAX_SEC });
+      return { wav: encodeWav16(decoded.data[0], decoded.sampleRate), sampleRate: decoded.sampleRate, durationSec: decoded.frames / decoded.sampleRate };
+    }
+    case 'mel': {
+      const { sampleRate, nFft, hopLength, nMels, topDb } = task.params;
+      const { y } = await loadAudio(task.path, { sampleRate, durationSec: VIEW_MAX_SEC });
+      const mel = melSpectrogram(y, { sr: sampleRate, nFft, hopLength, nMels });
+      const db = powerToDb(mel.data, { ref: 'max', topDb }, mel.data);
+      let dbMin = Infinity;
+      let dbMax = -Infinity;
+      for (const value of db) {
+        if (value < dbMin) dbMin = value;
+        if (value > dbMax) dbMax = value;
+      }
+      return { db: Float32Array.from(db), nMels: mel.nRows, nFrames: mel.nFrames, dbMin, dbMax };
+    }
+    default:
+      throw new StudioError('INVALID_ARGUMENT', `audio worker: unknown task ${JSON.stringify(task)}`);
+  }
+}
+
+export default async function run(task: AudioTask): Promise<WorkerReply> {
+  try {
+    return { ok: true, value: await perform(task) };
+  } catch (error) {
+    if (error instanceof StudioError) return { ok: false, code: error.code, message: error.message };
+    const errno = (error as NodeJS.ErrnoException).code;
+    const code: ErrorCode = errno === 'ENOENT' ? 'NOT_FOUND' : errno === 'EACCES' || errno === 'EISDIR' ? 'IO_ERROR' : 'INTERNAL';
+    return { ok: false, code, message: error instanceof Error ? error.message : String(error) };
+  }
+}
