@@ -15,3 +15,5 @@ export * from './mfcc.js';
 export * from './features.js';
 export * from './seed.js';
 export * from './resample.js';
+export * from './random.js';
+export * from './augment/index.js';
