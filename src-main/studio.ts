@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import type { Services } from '../src-shared/contract/index.js';
 import { openCatalog } from './catalog/db.js';
 import { defaultDbPath } from './catalog/paths.js';
 import { CatalogService } from './catalog/service.js';
 import { EventBus } from './events.js';
+import { FeatureCache } from './features/cache.js';
+import { FeatureService } from './features/service.js';
+import { packageRoot } from './package-root.js';
 import { AudioService } from './services/audio-service.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
 import { AudioWorkers } from './workers/pool.js';
@@ -23,11 +25,11 @@ export interface Studio {
   events: EventBus;
   dispatch: Dispatch;
   catalog: CatalogService;
+  features: FeatureService;
   dbPath: string;
   close(): Promise<void>;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
 
 /** --db FILE, else EMOTION_STUDIO_DB, else the platform's user-data folder. */
 export function resolveDbPath(flag: string | undefined): string {
@@ -40,6 +42,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   const workers = new AudioWorkers(options.workerThreads);
   const catalog = new CatalogService({ db, events, probe: (path) => workers.probe(path) });
   const audio = new AudioService({ catalog, workers });
+  const features = new FeatureService({ catalog, cache: new FeatureCache(db), workers, events });
   const version = readVersion();
   const services: Services = {
     app: {
@@ -51,16 +54,18 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       }),
     },
     jobs: {
-      cancel: async ({ jobId }) => ({ cancelled: catalog.cancelJob(jobId) }),
+      cancel: async ({ jobId }) => ({ cancelled: catalog.cancelJob(jobId) || features.cancelJob(jobId) }),
     },
     catalog,
     audio,
+    features,
   };
   return {
     services,
     events,
     dispatch: createDispatcher(services),
     catalog,
+    features,
     dbPath: options.dbPath,
     close: async () => {
       await workers.close();
@@ -70,15 +75,12 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
 }
 
 function readVersion(): string {
-  for (const candidate of [resolve(here, '..', '..', 'package.json'), resolve(here, '..', 'package.json')]) {
-    if (existsSync(candidate)) return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
-  }
-  return '0.0.0';
+  const manifest = resolve(packageRoot, 'package.json');
+  return existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version : '0.0.0';
 }
 
 /** Corpus folders found beside the studio (the shared RAVDESS copy in development). */
 function suggestedFolders(): string[] {
-  const root = resolve(here, '..', '..');
-  const candidates = [resolve(root, '..', 'shared', 'data', 'ravdess-speech')];
+  const candidates = [resolve(packageRoot, '..', 'shared', 'data', 'ravdess-speech')];
   return candidates.filter((folder) => existsSync(folder));
 }

@@ -211,6 +211,7 @@ function toLabelEvent(event: LabelEventRecord): LabelEvent {
     source: event.source,
     at: event.at,
     undone: event.undone,
+    action: event.action,
   };
 }
 

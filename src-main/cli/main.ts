@@ -1,17 +1,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isLoopbackHost, startBrowserServer } from '../transport/http.js';
 import { findElectronBinary } from '../electron-binary.js';
+import { packageRoot } from '../package-root.js';
 import { createStudio, resolveDbPath } from '../studio.js';
 import { runClips, runImport } from './catalog-commands.js';
+import { runFeatures } from './features-command.js';
 import { CliError } from './output.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** out/main → repository (or installed package) root. */
-const packageRoot = resolve(here, '..', '..');
 
 const USAGE = `Usage: emotion-studio <command> [options]
 
@@ -20,6 +18,7 @@ Commands:
   serve [--port N] [--host H]   serve the studio to a browser on this machine
   import <folder> [--json]      import a folder of clips (RAVDESS names or one subfolder per label)
   clips [--label L] [--actor N] [--limit N] [--json]   list clips in the catalog
+  features <file> --set seed-2376|logmel-64|logmel-128 [--json]   one file's features
 
 Options for every command:
   --db FILE      catalog file (default: EMOTION_STUDIO_DB, else the user-data folder)
@@ -37,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
       label: { type: 'string', multiple: true },
       actor: { type: 'string', multiple: true },
       limit: { type: 'string' },
+      set: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -63,6 +63,11 @@ async function main(argv: string[]): Promise<number> {
         limit: values.limit === undefined ? undefined : parseInteger('--limit', values.limit),
         json: values.json,
       });
+    case 'features': {
+      const file = rest[0];
+      if (file === undefined) throw new CliError('features needs a file: emotion-studio features <file> --set seed-2376');
+      return runFeatures(file, values.set ?? 'seed-2376', values.json);
+    }
     default:
       throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
   }

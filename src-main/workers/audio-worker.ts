@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { StudioError, type ErrorCode } from '../../src-shared/contract/result.js';
-import { melSpectrogram, powerToDb } from '../../src-shared/dsp/index.js';
+import { computeFeatureSet, melSpectrogram, powerToDb } from '../../src-shared/dsp/index.js';
+import type { FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
 import { decodeFile, readAll } from '../audio/decode.js';
 import { loadAudio } from '../audio/load.js';
 import { probeBytes, type AudioInfo } from '../audio/probe.js';
@@ -26,7 +27,8 @@ export interface MelParams {
 export type AudioTask =
   | { kind: 'probe'; path: string }
   | { kind: 'clipAudio'; path: string }
-  | { kind: 'mel'; path: string; params: MelParams };
+  | { kind: 'mel'; path: string; params: MelParams }
+  | { kind: 'features'; path: string; pipeline: FeaturePipeline };
 
 export interface ProbeResult extends AudioInfo {
   /** SHA-256 of the file's bytes, lowercase hex. */
@@ -48,7 +50,12 @@ export interface MelResult {
   dbMax: number;
 }
 
-export type AudioTaskResult = ProbeResult | ClipAudioResult | MelResult;
+export interface FeaturesResult {
+  shape: number[];
+  values: Float32Array;
+}
+
+export type AudioTaskResult = ProbeResult | ClipAudioResult | MelResult | FeaturesResult;
 export type WorkerReply = { ok: true; value: AudioTaskResult } | { ok: false; code: ErrorCode; message: string };
 
 async function perform(task: AudioTask): Promise<AudioTaskResult> {
@@ -75,9 +82,18 @@ async function perform(task: AudioTask): Promise<AudioTaskResult> {
       }
       return { db: Float32Array.from(db), nMels: mel.nRows, nFrames: mel.nFrames, dbMin, dbMax };
     }
+    case 'features':
+      return extractFeatures(task.path, task.pipeline);
     default:
       throw new StudioError('INVALID_ARGUMENT', `audio worker: unknown task ${JSON.stringify(task)}`);
   }
+}
+
+/** One clip through a feature pipeline: load as librosa.load would, then the feature set. */
+export async function extractFeatures(path: string, pipeline: FeaturePipeline): Promise<FeaturesResult> {
+  const { sampleRate, offsetSec, durationSec } = pipeline.load;
+  const { y } = await loadAudio(path, { sampleRate, offsetSec, durationSec });
+  return computeFeatureSet(pipeline.featureSet, y, sampleRate);
 }
 
 export default async function run(task: AudioTask): Promise<WorkerReply> {

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { StudioError } from '../../src-shared/contract/result.js';
-import type { AudioTask, AudioTaskResult, ClipAudioResult, MelParams, MelResult, ProbeResult, WorkerReply } from './audio-worker.js';
+import { packageRoot } from '../package-root.js';
+import type { FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
+import type { AudioTask, AudioTaskResult, ClipAudioResult, FeaturesResult, MelParams, MelResult, ProbeResult, WorkerReply } from './audio-worker.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
+/** The bundled worker: out/main/audio-worker.js (this module itself may sit in a chunk below). */
+const WORKER_FILE = join(packageRoot, 'out', 'main', 'audio-worker.js');
 
 /**
  * Decoding and DSP off the thread that serves the UI and the contract: a pool of worker threads
@@ -18,10 +20,9 @@ export class AudioWorkers {
   private inline: ((task: AudioTask) => Promise<WorkerReply>) | null = null;
 
   constructor(threads = Math.max(1, Math.min(4, availableParallelism()))) {
-    const workerFile = join(here, 'audio-worker.js');
     this.pool =
-      threads > 0 && existsSync(workerFile) && !import.meta.url.endsWith('.ts')
-        ? new Piscina({ filename: workerFile, minThreads: 1, maxThreads: threads, idleTimeout: 30_000 })
+      threads > 0 && existsSync(WORKER_FILE) && !import.meta.url.endsWith('.ts')
+        ? new Piscina({ filename: WORKER_FILE, minThreads: 1, maxThreads: threads, idleTimeout: 30_000 })
         : null;
   }
 
@@ -39,6 +40,10 @@ export class AudioWorkers {
 
   mel(path: string, params: MelParams): Promise<MelResult> {
     return this.run({ kind: 'mel', path, params }) as Promise<MelResult>;
+  }
+
+  features(path: string, pipeline: FeaturePipeline): Promise<FeaturesResult> {
+    return this.run({ kind: 'features', path, pipeline }) as Promise<FeaturesResult>;
   }
 
   private async run(task: AudioTask): Promise<AudioTaskResult> {

@@ -57,6 +57,8 @@ export interface LabelEvent {
   at: string;
   /** True once the change has been undone (and not redone). */
   undone: boolean;
+  /** 'set': a label given (import, user, model); 'undo' / 'redo': the row records an undo or redo. */
+  action: 'set' | 'undo' | 'redo';
 }
 
 export const SORT_KEYS = ['id', 'path', 'label', 'actor', 'duration', 'intensity'] as const;

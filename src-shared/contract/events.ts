@@ -1,6 +1,6 @@
 export interface JobProgress {
   jobId: string;
-  kind: 'import';
+  kind: 'import' | 'features';
   done: number;
   total: number;
   /** What is being worked on now, for the progress line. */

@@ -3,6 +3,7 @@ import { appArgs, jobsArgs, type AppApi, type JobsApi } from './app.js';
 import { audioArgs, type AudioApi } from './audio.js';
 import { catalogArgs, type CatalogApi } from './catalog.js';
 import type { EventMap, EventName } from './events.js';
+import { featuresArgs, type FeaturesApi } from './features.js';
 import type { Result } from './result.js';
 
 export * from './app.js';
@@ -10,6 +11,7 @@ export * from './audio.js';
 export * from './catalog.js';
 export * from './channels.js';
 export * from './events.js';
+export * from './features.js';
 export * from './result.js';
 
 /** The whole contract: one interface per domain. Every method takes one argument object. */
@@ -18,6 +20,7 @@ export interface Services {
   jobs: JobsApi;
   catalog: CatalogApi;
   audio: AudioApi;
+  features: FeaturesApi;
 }
 
 export type Domain = keyof Services;
@@ -28,6 +31,7 @@ export const argSchemas = {
   jobs: jobsArgs,
   catalog: catalogArgs,
   audio: audioArgs,
+  features: featuresArgs,
 } satisfies { [D in Domain]: { [M in keyof Services[D]]: z.ZodType } };
 
 export type MethodName = {
