@@ -25,12 +25,15 @@ export interface SpectralGateOptions {
   hopLength?: number;
   /**
    * Half-width of the mask smoothing along frequency, in Hz; becomes
-   * int(hz / (sr / (nFft / 2))) bins (11 at 22050 Hz). null disables. Default 500.
+   * n = int(hz / (sr / (nFft / 2))) bins (11 at 22050 Hz), a triangular
+   * kernel of 2n + 1 taps. null means n = 1 (taps ½, 1, ½), as in
+   * noisereduce: smoothing is off only when both axes come out at n = 1. Default 500.
    */
   freqMaskSmoothHz?: number | null;
   /**
    * Half-width of the mask smoothing along time, in ms; becomes
-   * int(ms / (hop / sr * 1000)) frames (4 at 22050 Hz). null disables. Default 50.
+   * n = int(ms / (hop / sr * 1000)) frames (4 at 22050 Hz), 2n + 1 taps.
+   * null means n = 1; see freqMaskSmoothHz. Default 50.
    */
   timeMaskSmoothMs?: number | null;
   /**
