@@ -27,7 +27,9 @@ export interface TrimResult {
  * frame (amplitude_to_db: 20 log10 with amin 1e-5); frames above -topDb are
  * non-silent. The kept span runs from the first non-silent frame's sample
  * (frame * hop) to one frame past the last, capped at the signal length.
- * All-silent input gives an empty span at 0.
+ * The threshold is relative, so a digitally silent clip is kept whole (every
+ * frame is at 0 dB re. its own maximum); only topDb = 0, where no frame is
+ * strictly above the threshold, gives the empty span [0, 0).
  */
 export function trimSilence(y: ArrayLike<number>, options: TrimOptions = {}): TrimResult {
   const topDb = options.topDb ?? 60;
