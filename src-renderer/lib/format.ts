@@ -32,3 +32,11 @@ export function baseName(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash < 0 ? path : path.slice(slash + 1);
 }
+
+/** `path` relative to `folder` when it lies inside it (either slash), else `path` unchanged. */
+export function pathInside(folder: string, path: string): string {
+  const root = folder.replace(/[\\/]+$/, '');
+  if (root === '' || !path.startsWith(root)) return path;
+  const rest = path.slice(root.length);
+  return rest.startsWith('/') || rest.startsWith('\\') ? rest.slice(1) : path;
+}
