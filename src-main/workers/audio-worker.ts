@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { StudioError, type ErrorCode } from '../../src-shared/contract/result.js';
 import { computeFeatureSet, melSpectrogram, powerToDb } from '../../src-shared/dsp/index.js';
 import type { FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
+import { seedAugmentedCopies } from '../../src-shared/model/seed-recipe.js';
 import { decodeFile, readAll } from '../audio/decode.js';
 import { loadAudio } from '../audio/load.js';
 import { probeBytes, type AudioInfo } from '../audio/probe.js';
@@ -28,7 +29,7 @@ export type AudioTask =
   | { kind: 'probe'; path: string }
   | { kind: 'clipAudio'; path: string }
   | { kind: 'mel'; path: string; params: MelParams }
-  | { kind: 'features'; path: string; pipeline: FeaturePipeline };
+  | { kind: 'features'; path: string; pipeline: FeaturePipeline; augment?: { recipe: 'seed-x3'; seed: number } };
 
 export interface ProbeResult extends AudioInfo {
   /** SHA-256 of the file's bytes, lowercase hex. */
@@ -83,17 +84,28 @@ async function perform(task: AudioTask): Promise<AudioTaskResult> {
       return { db: Float32Array.from(db), nMels: mel.nRows, nFrames: mel.nFrames, dbMin, dbMax };
     }
     case 'features':
-      return extractFeatures(task.path, task.pipeline);
+      return extractFeatures(task.path, task.pipeline, task.augment);
     default:
       throw new StudioError('INVALID_ARGUMENT', `audio worker: unknown task ${JSON.stringify(task)}`);
   }
 }
 
-/** One clip through a feature pipeline: load as librosa.load would, then the feature set. */
-export async function extractFeatures(path: string, pipeline: FeaturePipeline): Promise<FeaturesResult> {
+/**
+ * One clip through a feature pipeline: load as librosa.load would, then the feature set. With an
+ * augmentation recipe the result holds one row per copy: shape [copies, ...featureShape].
+ */
+export async function extractFeatures(
+  path: string,
+  pipeline: FeaturePipeline,
+  augment?: { recipe: 'seed-x3'; seed: number },
+): Promise<FeaturesResult> {
   const { sampleRate, offsetSec, durationSec } = pipeline.load;
   const { y } = await loadAudio(path, { sampleRate, offsetSec, durationSec });
-  return computeFeatureSet(pipeline.featureSet, y, sampleRate);
+  if (augment === undefined) return computeFeatureSet(pipeline.featureSet, y, sampleRate);
+  const copies = seedAugmentedCopies(y, sampleRate, augment.seed).map((copy) => computeFeatureSet(pipeline.featureSet, copy, sampleRate));
+  const values = new Float32Array(copies.reduce((sum, copy) => sum + copy.values.length, 0));
+  copies.forEach((copy, i) => values.set(copy.values, i * copy.values.length));
+  return { shape: [copies.length, ...copies[0].shape], values };
 }
 
 export default async function run(task: AudioTask): Promise<WorkerReply> {
