@@ -84,21 +84,35 @@ function triangle(n: number): Float64Array {
   return Float64Array.from(taps.slice(1, -1));
 }
 
-/** 'same'-size convolution of each row (stride 1) or column (stride nFrames) with a symmetric odd kernel, zero boundary. */
+/**
+ * 'same'-size convolution with a symmetric odd kernel and zero boundary,
+ * along time (within each row) or along frequency (across rows; whole rows
+ * are accumulated so memory is read contiguously).
+ */
 function convolveAxis(data: Float64Array, nRows: number, nFrames: number, kernel: Float64Array, alongTime: boolean): Float64Array {
   const out = new Float64Array(data.length);
   const half = (kernel.length - 1) >>> 1;
-  const lines = alongTime ? nRows : nFrames;
-  const length = alongTime ? nFrames : nRows;
-  const stride = alongTime ? 1 : nFrames;
-  for (let line = 0; line < lines; line++) {
-    const base = alongTime ? line * nFrames : line;
-    for (let i = 0; i < length; i++) {
-      let sum = 0;
-      const lo = Math.max(0, i - half);
-      const hi = Math.min(length - 1, i + half);
-      for (let j = lo; j <= hi; j++) sum += data[base + j * stride] * kernel[j - i + half];
-      out[base + i * stride] = sum;
+  if (alongTime) {
+    for (let r = 0; r < nRows; r++) {
+      const base = r * nFrames;
+      for (let i = 0; i < nFrames; i++) {
+        let sum = 0;
+        const lo = Math.max(0, i - half);
+        const hi = Math.min(nFrames - 1, i + half);
+        for (let j = lo; j <= hi; j++) sum += data[base + j] * kernel[j - i + half];
+        out[base + i] = sum;
+      }
+    }
+    return out;
+  }
+  for (let i = 0; i < nRows; i++) {
+    const target = i * nFrames;
+    const lo = Math.max(0, i - half);
+    const hi = Math.min(nRows - 1, i + half);
+    for (let j = lo; j <= hi; j++) {
+      const w = kernel[j - i + half];
+      const source = j * nFrames;
+      for (let t = 0; t < nFrames; t++) out[target + t] += data[source + t] * w;
     }
   }
   return out;

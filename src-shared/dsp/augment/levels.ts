@@ -53,7 +53,15 @@ export function trimSilence(y: ArrayLike<number>, options: TrimOptions = {}): Tr
   }
   const startSample = first < 0 ? 0 : first * hopLength;
   const endSample = first < 0 ? 0 : Math.min(y.length, (last + 1) * hopLength);
-  return { y: Float32Array.from({ length: endSample - startSample }, (_, i) => y[startSample + i]), startSample, endSample };
+  const kept = new Float32Array(endSample - startSample);
+  for (let i = startSample; i < endSample; i++) kept[i - startSample] = y[i];
+  return { y: kept, startSample, endSample };
+}
+
+function scaled(y: ArrayLike<number>, gain: number): Float32Array {
+  const out = new Float32Array(y.length);
+  for (let i = 0; i < y.length; i++) out[i] = y[i] * gain;
+  return out;
 }
 
 /** Linear gain for a level in dB full scale: 10^(dbfs/20). */
@@ -69,8 +77,7 @@ export function dbfsToGain(dbfs: number): number {
 export function peakNormalize(y: ArrayLike<number>, targetDbfs = -1): Float32Array {
   let peak = 0;
   for (let i = 0; i < y.length; i++) peak = Math.max(peak, Math.abs(y[i]));
-  const gain = peak > 0 ? dbfsToGain(targetDbfs) / peak : 1;
-  return Float32Array.from(y, (v) => v * gain);
+  return scaled(y, peak > 0 ? dbfsToGain(targetDbfs) / peak : 1);
 }
 
 /**
@@ -83,6 +90,5 @@ export function rmsNormalize(y: ArrayLike<number>, targetDbfs = -20): Float32Arr
   let energy = 0;
   for (let i = 0; i < y.length; i++) energy += y[i] * y[i];
   const level = y.length === 0 ? 0 : Math.sqrt(energy / y.length);
-  const gain = level > 0 ? dbfsToGain(targetDbfs) / level : 1;
-  return Float32Array.from(y, (v) => v * gain);
+  return scaled(y, level > 0 ? dbfsToGain(targetDbfs) / level : 1);
 }

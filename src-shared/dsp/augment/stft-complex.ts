@@ -62,7 +62,13 @@ export function stftComplex(y: ArrayLike<number>, options: ComplexStftOptions = 
     const lo = Math.max(0, -start);
     const hi = Math.min(nFft, n - start);
     frame.fill(0);
-    for (let i = lo; i < hi; i++) frame[i] = y[start + i] * window[i];
+    let silent = true;
+    for (let i = lo; i < hi; i++) {
+      frame[i] = y[start + i] * window[i];
+      if (frame[i] !== 0) silent = false;
+    }
+    // The transform of an all-zero frame is exactly zero (zero padding, digital silence).
+    if (silent) continue;
     plan.forward(frame, outRe, outIm);
     for (let k = 0; k < nFreq; k++) {
       re[k * nFrames + t] = outRe[k] * scale;
@@ -209,13 +215,17 @@ export function istft(spec: ComplexFrameMatrix, options: IstftOptions = {}): Flo
   const norm = new Float64Array(acc.length);
   const frame = new Float64Array(nFft);
   for (let t = 0; t < nFrames; t++) {
-    plan.inverse(spec.re, spec.im, t, spec.nFrames, frame);
     const start = t * hopLength;
-    for (let i = 0; i < nFft; i++) {
-      const w = window[i];
-      acc[start + i] += frame[i] * w * scale;
-      norm[start + i] += w * w;
+    for (let i = 0; i < nFft; i++) norm[start + i] += window[i] * window[i];
+    // An all-zero frame adds nothing (zero padding, fully gated frames).
+    let silent = true;
+    for (let k = 0; k < spec.nRows && silent; k++) {
+      const i = k * spec.nFrames + t;
+      if (spec.re[i] !== 0 || spec.im[i] !== 0) silent = false;
     }
+    if (silent) continue;
+    plan.inverse(spec.re, spec.im, t, spec.nFrames, frame);
+    for (let i = 0; i < nFft; i++) acc[start + i] += frame[i] * window[i] * scale;
   }
   const out = new Float64Array(length);
   const tiny = 1.1754943508222875e-38;

@@ -30,8 +30,6 @@ function roundHalfEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-const identity = (x: number): number => x;
-
 /**
  * Phase vocoder, librosa.phase_vocoder(D, rate, hop_length, n_fft).
  *
@@ -53,7 +51,8 @@ export function phaseVocoder(spec: ComplexFrameMatrix, options: PhaseVocoderOpti
   const nFft = options.nFft ?? 2 * (nFreq - 1);
   const hopLength = options.hopLength ?? Math.floor(nFft / 4);
   const single = (options.phasePrecision ?? 'float32') === 'float32';
-  const f32 = single ? Math.fround : identity;
+  // Math.fround called directly (not through a variable) so V8 inlines it.
+  const f32 = (x: number): number => (single ? Math.fround(x) : x);
   const nIn = spec.nFrames;
   const nOut = Math.ceil(nIn / rate);
   const outRe = new Float64Array(nFreq * nOut);
@@ -69,7 +68,7 @@ export function phaseVocoder(spec: ComplexFrameMatrix, options: PhaseVocoderOpti
       const re = f32(spec.re[row + t]);
       const im = f32(spec.im[row + t]);
       angle[t] = f32(Math.atan2(im, re));
-      magnitude[t] = f32(Math.hypot(re, im));
+      magnitude[t] = f32(Math.sqrt(re * re + im * im));
     }
     // The two padding frames are zero: angle 0, magnitude 0.
     angle[nIn] = angle[nIn + 1] = 0;
