@@ -1,4 +1,5 @@
 import { StudioError } from '../contract/result.js';
+import { fftRadices, isSevenSmooth, mixedRadixRealFftPlan } from './fft-mixed.js';
 
 /**
  * Band-limited resampling with the response of libsoxr's 'HQ' recipe, which librosa.load uses by
@@ -8,11 +9,18 @@ import { StudioError } from '../contract/result.js';
  * only reproduce when the transition band is in the same place with the same shape, which is why
  * this is not a generic resampler.
  *
- * The filter is one Kaiser-windowed sinc h(t) on the input time axis (t in input samples),
- * evaluated as a polyphase FIR: output n lies at input position n * srIn / srOut and is
- * sum_j x[j] h(j - position). When srOut/srIn reduces to L/M with L <= MAX_EXACT_PHASES every
- * position falls on one of L phases and the taps are exact; otherwise a table of FINE_PHASES
- * phases is interpolated linearly. Samples outside the signal count as zero, as in soxr.
+ * The filter is one Kaiser-windowed sinc h(t) on the input time axis (t in input samples):
+ * output n lies at input position n * srIn / srOut and is sum_j x[j] h(j - position), samples
+ * outside the signal counting as zero, as in soxr. Two implementations compute that same sum:
+ *
+ * - 'fir': a polyphase FIR. When srOut/srIn reduces to L/M with L <= MAX_EXACT_PHASES every
+ *   position falls on one of L phases and the taps are exact; otherwise a table of FINE_PHASES
+ *   phases is interpolated linearly. Cost: 2 * halfTaps multiply-adds per output sample.
+ * - 'fft': the same sum in the frequency domain (`FftPlan`): one real FFT of the zero-padded
+ *   input, a product with the filter's frequency response, one inverse real FFT at the output
+ *   length. The padding leaves no wraparound, so it equals the FIR output to rounding, at a
+ *   fraction of the cost for clips. It needs exact phases and a reduced ratio L/M with no prime
+ *   factor above 7, as every common audio rate pair has.
  */
 
 export interface ResampleDesign {
@@ -79,7 +87,43 @@ export function resampledLength(n: number, srIn: number, srOut: number): number 
   return Number.isSafeInteger(num + den) ? Math.floor((num + den - 1) / den) : Math.ceil((n * srOut) / srIn);
 }
 
-/** A resampler for one rate pair; build once, reuse for every clip (the tap table is the cost). */
+/** Which implementation computes the sum; 'auto' takes the FFT wherever it is available and faster. */
+export type ResampleMethod = 'auto' | 'fft' | 'fir';
+
+/**
+ * Shortest input (in samples) for which 'auto' takes the FFT path. Below it the FIR is about as
+ * fast and needs no plan; with plans cached the FFT wins from about 128 samples on.
+ */
+const FFT_MIN_INPUT = 256;
+/**
+ * Largest transform (in points, the longer of input and output) for a whole input in one FFT.
+ * Longer inputs are resampled in overlapping segments of about FFT_SEGMENT_POINTS (overlap-save),
+ * which bounds memory and lets every segment share one cached plan.
+ */
+const FFT_MAX_POINTS = 1 << 19;
+const FFT_SEGMENT_POINTS = 1 << 18;
+/** Frequency responses kept per rate pair, one per padded length. */
+const FFT_PLAN_CACHE = 12;
+/** Relative time per point of one FFT pass of each radix in V8 (radix 4 = 1). */
+const PASS_COST: Readonly<Record<number, number>> = { 2: 0.75, 3: 0.7, 4: 1, 5: 0.95, 7: 1.5 };
+
+/** The continuous kernel h(t), t in input samples: a Kaiser-windowed sinc, zero for |t| >= halfWidth. */
+interface Kernel {
+  cutoff: number;
+  halfWidth: number;
+  beta: number;
+  i0beta: number;
+}
+
+function kernelAt(kernel: Kernel, t: number): number {
+  const u = t / kernel.halfWidth;
+  if (Math.abs(u) >= 1) return 0;
+  const arg = 2 * kernel.cutoff * t;
+  const sinc = arg === 0 ? 1 : Math.sin(Math.PI * arg) / (Math.PI * arg);
+  return 2 * kernel.cutoff * sinc * (besselI0(kernel.beta * Math.sqrt(1 - u * u)) / kernel.i0beta);
+}
+
+/** A resampler for one rate pair; build once, reuse for every clip (tap table and FFT plans are the cost). */
 export class Resampler {
   readonly srIn: number;
   readonly srOut: number;
@@ -88,11 +132,19 @@ export class Resampler {
   /** Number of tabulated phases (L when exact). */
   readonly phases: number;
   readonly exact: boolean;
-  /** Input samples advanced per output sample, as the reduced fraction step = M / L (exact mode). */
+  /**
+   * True when the FFT path is available: exact phases (so both paths compute the same sum) and a
+   * reduced ratio L/M with no prime factor above 7 (so the padded lengths have fast FFTs).
+   */
+  readonly fftCapable: boolean;
+  /** Output samples per M input samples, and M: srOut/srIn = up/down in lowest terms. */
   private readonly up: number;
   private readonly down: number;
-  /** [phases (+1 when interpolated)][2 * halfTaps] taps, row-major. */
-  private readonly table: Float64Array;
+  private readonly kernel: Kernel;
+  /** [phases (+1 when interpolated)][2 * halfTaps] taps, row-major; built on first FIR use. */
+  private tableCache: Float64Array | null = null;
+  /** FFT plans by padded input length, least recently used first. */
+  private readonly fftPlans = new Map<number, FftPlan>();
 
   constructor(srIn: number, srOut: number, design: ResampleDesign = SOXR_HQ) {
     if (!Number.isInteger(srIn) || !Number.isInteger(srOut) || srIn <= 0 || srOut <= 0) {
@@ -108,42 +160,56 @@ export class Resampler {
     this.down = srIn / g;
     this.exact = this.up <= MAX_EXACT_PHASES;
     this.phases = this.exact ? this.up : FINE_PHASES;
+    this.fftCapable = this.exact && isSevenSmooth(this.up) && isSevenSmooth(this.down);
 
     // Frequencies in cycles per input sample. The lower Nyquist frequency is where aliasing
     // (downsampling) or imaging (upsampling) starts.
     const nyquist = Math.min(srIn, srOut) / 2 / srIn;
     const passband = design.passbandEnd * nyquist;
     const stopband = design.stopbandBegin * nyquist;
-    const cutoff = (passband + stopband) / 2;
     const transition = stopband - passband;
-    const beta = design.kaiserBeta;
     const halfWidth = design.windowCycles / transition;
+    this.kernel = { cutoff: (passband + stopband) / 2, halfWidth, beta: design.kaiserBeta, i0beta: besselI0(design.kaiserBeta) };
     this.halfTaps = Math.ceil(halfWidth);
+  }
 
+  private get table(): Float64Array {
+    if (this.tableCache !== null) return this.tableCache;
     const rows = this.exact ? this.phases : this.phases + 1;
     const width = 2 * this.halfTaps;
-    this.table = new Float64Array(rows * width);
-    const i0beta = besselI0(beta);
+    const table = new Float64Array(rows * width);
     for (let r = 0; r < rows; r++) {
       const frac = r / this.phases;
-      for (let k = 0; k < width; k++) {
-        // Tap k multiplies x[base - halfTaps + 1 + k]; its distance from the output position is t.
-        const t = k - this.halfTaps + 1 - frac;
-        const u = t / halfWidth;
-        if (Math.abs(u) >= 1) continue;
-        const arg = 2 * cutoff * t;
-        const sinc = arg === 0 ? 1 : Math.sin(Math.PI * arg) / (Math.PI * arg);
-        this.table[r * width + k] = 2 * cutoff * sinc * (besselI0(beta * Math.sqrt(1 - u * u)) / i0beta);
-      }
+      // Tap k multiplies x[base - halfTaps + 1 + k]; its distance from the output position is t.
+      for (let k = 0; k < width; k++) table[r * width + k] = kernelAt(this.kernel, k - this.halfTaps + 1 - frac);
     }
+    this.tableCache = table;
+    return table;
   }
 
   outputLength(inputLength: number): number {
     return resampledLength(inputLength, this.srIn, this.srOut);
   }
 
-  /** Resamples one channel. Returns a new array of outputLength(x.length) samples. */
-  process(x: Float32Array): Float32Array {
+  /** The implementation 'auto' uses for an input of `inputLength` samples. */
+  methodFor(inputLength: number): 'fft' | 'fir' {
+    return this.fftCapable && inputLength >= FFT_MIN_INPUT ? 'fft' : 'fir';
+  }
+
+  /**
+   * Resamples one channel. Returns a new array of outputLength(x.length) samples.
+   * @param method 'fft' throws when `fftCapable` is false
+   */
+  process(x: Float32Array, method: ResampleMethod = 'auto'): Float32Array {
+    const chosen = method === 'auto' ? this.methodFor(x.length) : method;
+    if (chosen === 'fir') return this.processFir(x);
+    if (!this.fftCapable) {
+      throw new StudioError('INVALID_ARGUMENT', `resample: no FFT path for ${this.srIn} -> ${this.srOut} Hz (ratio ${this.up}/${this.down})`);
+    }
+    return this.processFft(x);
+  }
+
+  private processFir(x: Float32Array): Float32Array {
     const n = x.length;
     const nOut = this.outputLength(n);
     const out = new Float32Array(nOut);
@@ -182,7 +248,220 @@ export class Resampler {
     }
     return out;
   }
+
+  /**
+   * The FFT path. Padded lengths are multiples of M input (L output) samples, so output o of a
+   * block that starts at input sample a (a multiple of M) is output a * L / M + o of the whole.
+   */
+  private processFft(x: Float32Array): Float32Array {
+    const n = x.length;
+    const nOut = this.outputLength(n);
+    const out = new Float32Array(nOut);
+    if (n === 0) return out;
+    const up = this.up;
+    const down = this.down;
+    // A whole input needs halfTaps zeros after it: the one gap serves both ends of the cycle.
+    const kWhole = cheapestMultiplier(Math.ceil((n + this.halfTaps) / down), down, up);
+    if (kWhole * Math.max(up, down) <= FFT_MAX_POINTS) {
+      const y = this.fftPlan(kWhole).run(x);
+      for (let o = 0; o < nOut; o++) out[o] = y[o];
+      return out;
+    }
+    // Overlap-save: each segment keeps the outputs whose kernel support lies inside it, so the
+    // circular convolution never wraps for them. Guards of kGuard * M input samples on each side.
+    const kGuard = Math.ceil(this.halfTaps / down);
+    const kSegment = cheapestMultiplier(Math.max(4 * kGuard, Math.floor(FFT_SEGMENT_POINTS / Math.max(up, down))), down, up);
+    const kKeep = kSegment - 2 * kGuard;
+    const plan = this.fftPlan(kSegment);
+    const segment = workspace.get(SLOT_SEGMENT, kSegment * down);
+    for (let start = 0; start * up < nOut * down; start += kKeep * down) {
+      const from = start - kGuard * down;
+      for (let i = 0; i < segment.length; i++) {
+        const j = from + i;
+        segment[i] = j >= 0 && j < n ? x[j] : 0;
+      }
+      const y = plan.run(segment);
+      const o0 = (start / down) * up;
+      const keep = Math.min(kKeep * up, nOut - o0);
+      const skip = kGuard * up;
+      for (let o = 0; o < keep; o++) out[o0 + o] = y[skip + o];
+    }
+    return out;
+  }
+
+  private fftPlan(k: number): FftPlan {
+    const inputLength = k * this.down;
+    let plan = this.fftPlans.get(inputLength);
+    if (plan === undefined) {
+      plan = new FftPlan(this.kernel, this.up, this.down, k);
+      if (this.fftPlans.size >= FFT_PLAN_CACHE) this.fftPlans.delete(this.fftPlans.keys().next().value as number);
+    } else {
+      this.fftPlans.delete(inputLength);
+    }
+    this.fftPlans.set(inputLength, plan);
+    return plan;
+  }
 }
+
+/**
+ * Resampling of a periodic input of N = k * M samples to Nout = k * L samples in the frequency
+ * domain. With x periodic, sum_j x[j] h(j - o M/L) is, bin for bin,
+ *   Y[q] = (Nout / N) * sum over m = q (mod Nout) of X[m mod N] * H(m / N),
+ * H the continuous-time Fourier transform of h (cycles per input sample), and y = irfft(Y).
+ * H is the DFT of h sampled on the grid of the higher rate (spacing min(1, M/L) input samples),
+ * of length B = max(N, Nout): a finite sum computed once per (rate pair, N) and cached. Sampling
+ * aliases H by the higher rate, where H is below -150 dB; |H| is 1e-5.5 (-109 dB) at the lower
+ * Nyquist frequency and falls below -150 dB within 1 % past it, so the fold over m keeps every
+ * term the FIR has.
+ */
+class FftPlan {
+  readonly inputLength: number;
+  readonly outputLength: number;
+  /** Real H(m / N) for m = 0..B/2 (h is even, so H is real). */
+  private readonly response: Float64Array;
+
+  constructor(kernel: Kernel, up: number, down: number, k: number) {
+    this.inputLength = k * down;
+    this.outputLength = k * up;
+    const points = Math.max(this.inputLength, this.outputLength);
+    const step = Math.min(1, down / up);
+    const taps = new Float64Array(points);
+    taps[0] = step * kernelAt(kernel, 0);
+    for (let i = 1; i * step < kernel.halfWidth && i < points / 2; i++) {
+      const v = step * kernelAt(kernel, i * step);
+      taps[i] = v;
+      taps[points - i] = v;
+    }
+    const plan = mixedRadixRealFftPlan(points);
+    this.response = new Float64Array(plan.nFreq);
+    const imaginary = new Float64Array(plan.nFreq);
+    plan.forward(taps, this.response, imaginary);
+  }
+
+  /**
+   * Resamples one period. Reads the first inputLength samples of `input` (fewer count as zeros);
+   * returns a shared buffer whose first outputLength values are the result, valid until the next run.
+   */
+  run(input: ArrayLike<number>): Float64Array {
+    const n = this.inputLength;
+    const nOut = this.outputLength;
+    const halfIn = n / 2;
+    const halfOut = nOut / 2;
+    const xRe = workspace.get(SLOT_X_RE, halfIn + 1);
+    const xIm = workspace.get(SLOT_X_IM, halfIn + 1);
+    const yRe = workspace.get(SLOT_Y_RE, halfOut + 1);
+    const yIm = workspace.get(SLOT_Y_IM, halfOut + 1);
+    const y = workspace.get(SLOT_Y, nOut);
+    mixedRadixRealFftPlan(n).forward(input, xRe, xIm);
+    const h = this.response;
+    if (nOut < n) {
+      // Downsampling: fold input bins m and -m onto output bin m mod Nout (and its mirror). Only
+      // bins 0..Nout/2 are stored; a contribution to a bin above Nout/2 is the conjugate of one
+      // below, which its partner -m supplies. At m = N/2 the two partners are one DFT point of h,
+      // so each takes half.
+      for (let q = 0; q < halfOut; q++) {
+        yRe[q] = xRe[q] * h[q];
+        yIm[q] = xIm[q] * h[q];
+      }
+      yRe[halfOut] = 0;
+      yIm[halfOut] = 0;
+      // Bins m >= Nout/2 land on output bin u = m mod Nout, or on its mirror Nout - u.
+      let u = halfOut;
+      for (let m = halfOut; m <= halfIn; m++) {
+        const g = m === halfIn ? 0.5 * h[m] : h[m];
+        const vr = xRe[m] * g;
+        const vi = xIm[m] * g;
+        if (u <= halfOut) {
+          yRe[u] += vr;
+          yIm[u] += vi;
+        }
+        const mirror = u === 0 ? 0 : nOut - u;
+        if (mirror <= halfOut) {
+          yRe[mirror] += vr;
+          yIm[mirror] -= vi;
+        }
+        if (++u === nOut) u = 0;
+      }
+    } else {
+      // Upsampling: output bin q takes input bin q mod N (the spectrum repeats; H removes the
+      // images). Bin Nout/2 stands for +Nout/2 and -Nout/2 together: its value is real.
+      let m = 0;
+      for (let q = 0; q <= halfOut; q++) {
+        const re = m <= halfIn ? xRe[m] : xRe[n - m];
+        const im = m <= halfIn ? xIm[m] : -xIm[n - m];
+        yRe[q] = re * h[q];
+        yIm[q] = q === halfOut ? 0 : im * h[q];
+        if (++m === n) m = 0;
+      }
+    }
+    mixedRadixRealFftPlan(nOut).inverse(yRe, yIm, y, nOut / n);
+    return y;
+  }
+}
+
+/**
+ * The even multiplier k >= kMin (padded lengths k * M in, k * L out) whose two real FFTs are
+ * cheapest, among the 7-smooth k up to 25 % above kMin. M and L are 7-smooth themselves.
+ */
+function cheapestMultiplier(kMin: number, down: number, up: number): number {
+  let best = 0;
+  let bestCost = Infinity;
+  const lo = Math.max(1, Math.ceil(kMin / 2));
+  for (const half of sevenSmoothBetween(lo, Math.max(lo, Math.ceil(lo * 1.25)))) {
+    const k = 2 * half;
+    const cost = fftCost((k * down) / 2) + fftCost((k * up) / 2);
+    if (cost < bestCost) {
+      best = k;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
+/** Estimated time of a real FFT of 2n points: n points per pass, plus the split step. */
+function fftCost(n: number): number {
+  let perPoint = 1;
+  for (const r of fftRadices(n)) perPoint += PASS_COST[r];
+  return n * perPoint;
+}
+
+/** The 7-smooth integers in [lo, hi]. */
+function sevenSmoothBetween(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let a = 1; a <= hi; a *= 7) {
+    for (let b = a; b <= hi; b *= 5) {
+      for (let c = b; c <= hi; c *= 3) {
+        let d = c;
+        while (d < lo) d *= 2;
+        if (d <= hi) out.push(d);
+        for (d *= 2; d <= hi; d *= 2) out.push(d);
+      }
+    }
+  }
+  return out.sort((p, q) => p - q);
+}
+
+const SLOT_X_RE = 0;
+const SLOT_X_IM = 1;
+const SLOT_Y_RE = 2;
+const SLOT_Y_IM = 3;
+const SLOT_Y = 4;
+const SLOT_SEGMENT = 5;
+
+/**
+ * Work buffers shared by every FFT plan, grown on demand: plans for many lengths stay cheap to keep.
+ * Not re-entrant, like the FFT plans; each JS thread has its own module instance.
+ */
+const workspace = {
+  buffers: [] as Float64Array[],
+  get(slot: number, length: number): Float64Array {
+    const current = this.buffers[slot];
+    if (current !== undefined && current.length >= length) return current.length === length ? current : current.subarray(0, length);
+    const grown = new Float64Array(length);
+    this.buffers[slot] = grown;
+    return grown;
+  },
+};
 
 /** sum_k taps[t0 + k] * x[x0 + k] for k < n (n even), in four running sums. */
 function dot(taps: Float64Array, t0: number, x: Float64Array, x0: number, n: number): number {
@@ -206,8 +485,10 @@ const cache = new Map<string, Resampler>();
 /**
  * Resamples one channel from srIn to srOut with the soxr-HQ response, reusing one Resampler per
  * rate pair. Equal rates return a copy.
+ * @param method 'auto' (default) takes the FFT path where it is available and faster; 'fir' and
+ *   'fft' force one implementation (both compute the same sum)
  */
-export function resample(x: Float32Array, srIn: number, srOut: number): Float32Array {
+export function resample(x: Float32Array, srIn: number, srOut: number, method: ResampleMethod = 'auto'): Float32Array {
   if (srIn === srOut) return x.slice();
   const key = `${srIn}:${srOut}`;
   let resampler = cache.get(key);
@@ -215,5 +496,5 @@ export function resample(x: Float32Array, srIn: number, srOut: number): Float32A
     resampler = new Resampler(srIn, srOut);
     cache.set(key, resampler);
   }
-  return resampler.process(x);
+  return resampler.process(x, method);
 }
