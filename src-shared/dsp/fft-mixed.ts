@@ -391,19 +391,44 @@ function radix7(m: number, s: number, xr: Float64Array, xi: Float64Array, yr: Fl
       const o0 = outBase + r;
       yr[o0] = a0r + b1r + b2r + b3r;
       yi[o0] = a0i + b1i + b2i + b3i;
-      twiddleStore(yr, yi, o0 + s, A1r + B1i, A1i - B1r, tw[t], tw[t + 1]);
-      twiddleStore(yr, yi, o0 + 2 * s, A2r + B2i, A2i - B2r, tw[t + 2], tw[t + 3]);
-      twiddleStore(yr, yi, o0 + 3 * s, A3r + B3i, A3i - B3r, tw[t + 4], tw[t + 5]);
-      twiddleStore(yr, yi, o0 + 4 * s, A3r - B3i, A3i + B3r, tw[t + 6], tw[t + 7]);
-      twiddleStore(yr, yi, o0 + 5 * s, A2r - B2i, A2i + B2r, tw[t + 8], tw[t + 9]);
-      twiddleStore(yr, yi, o0 + 6 * s, A1r - B1i, A1i + B1r, tw[t + 10], tw[t + 11]);
+      const v1r = A1r + B1i;
+      const v1i = A1i - B1r;
+      const w1r = tw[t];
+      const w1i = tw[t + 1];
+      yr[o0 + s] = v1r * w1r - v1i * w1i;
+      yi[o0 + s] = v1r * w1i + v1i * w1r;
+      const v2r = A2r + B2i;
+      const v2i = A2i - B2r;
+      const w2r = tw[t + 2];
+      const w2i = tw[t + 3];
+      yr[o0 + 2 * s] = v2r * w2r - v2i * w2i;
+      yi[o0 + 2 * s] = v2r * w2i + v2i * w2r;
+      const v3r = A3r + B3i;
+      const v3i = A3i - B3r;
+      const w3r = tw[t + 4];
+      const w3i = tw[t + 5];
+      yr[o0 + 3 * s] = v3r * w3r - v3i * w3i;
+      yi[o0 + 3 * s] = v3r * w3i + v3i * w3r;
+      const v4r = A3r - B3i;
+      const v4i = A3i + B3r;
+      const w4r = tw[t + 6];
+      const w4i = tw[t + 7];
+      yr[o0 + 4 * s] = v4r * w4r - v4i * w4i;
+      yi[o0 + 4 * s] = v4r * w4i + v4i * w4r;
+      const v5r = A2r - B2i;
+      const v5i = A2i + B2r;
+      const w5r = tw[t + 8];
+      const w5i = tw[t + 9];
+      yr[o0 + 5 * s] = v5r * w5r - v5i * w5i;
+      yi[o0 + 5 * s] = v5r * w5i + v5i * w5r;
+      const v6r = A1r - B1i;
+      const v6i = A1i + B1r;
+      const w6r = tw[t + 10];
+      const w6i = tw[t + 11];
+      yr[o0 + 6 * s] = v6r * w6r - v6i * w6i;
+      yi[o0 + 6 * s] = v6r * w6i + v6i * w6r;
     }
   }
-}
-
-function twiddleStore(yr: Float64Array, yi: Float64Array, at: number, vr: number, vi: number, wr: number, wi: number): void {
-  yr[at] = vr * wr - vi * wi;
-  yi[at] = vr * wi + vi * wr;
 }
 
 /** FFT of a real signal of fixed even 7-smooth length `size`, and its inverse. */
