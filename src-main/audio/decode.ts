@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { FLACDecoder } from '@wasm-audio-decoders/flac';
-import CodecParser from 'codec-parser';
 import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
 import { MPEGDecoder } from 'mpg123-decoder';
 import { OggOpusDecoder } from 'ogg-opus-decoder';
 import type { AudioFormat } from '../../src-shared/contract/catalog.js';
 import { StudioError } from '../../src-shared/contract/result.js';
-import { bufferSource, ioError, openSource, parseWavHeader, readWavFrames } from './wav.js';
+import { bufferSource, ioError, openSource, parseWavHeader, readWavFrames, type ByteSource } from './wav.js';
 
 /**
  * Decoding of every format the catalog accepts. The container is chosen from the first bytes,
@@ -14,6 +13,13 @@ import { bufferSource, ioError, openSource, parseWavHeader, readWavFrames } from
  * MP3, Ogg Vorbis and Ogg Opus by the wasm decoders, one instance per format and per thread,
  * reused across files (instantiating the wasm module is the slow part) and used one file at a
  * time.
+ *
+ * Memory is bounded by the range asked for, not by the file: compressed files are read and
+ * decoded in chunks of READ_BYTES, samples outside the range are dropped as they come out of the
+ * decoder, and reading stops once the range is complete. FLAC frames are located by our own
+ * scanner (each frame header carries its block size), so frames before the range are skipped
+ * without being decoded. A range decode therefore does not notice damage after the range; the
+ * import's probe, which decodes every frame (keeping only counts), is what rejects such files.
  */
 
 export type Codec = 'wav' | 'flac' | 'mp3' | 'vorbis' | 'opus';
@@ -83,41 +89,74 @@ function fail(path: string, reason: string): StudioError {
   return new StudioError('DECODE_FAILED', `${path}: ${reason}`);
 }
 
+/** The error for a file whose container is valid but holds no samples: an empty clip cannot be a training example. */
+export function noAudioFrames(path: string, detail: string): StudioError {
+  return fail(path, `no audio frames (${detail})`);
+}
+
+/** Bytes read (and fed to a decoder) at a time for compressed files. */
+const READ_BYTES = 256 * 1024;
+/** A compressed file that yields no sample within this many bytes is rejected instead of scanned to its end. */
+const NO_AUDIO_LIMIT_BYTES = 16 * 1024 * 1024;
+
 /** Decodes `path` (a range of it with startFrame/frameCount). Throws StudioError with the path. */
 export async function decodeFile(path: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
   const { source, close } = await openSource(path);
   try {
-    if (source.size === 0) throw fail(path, 'empty file');
-    const codec = sniffCodec(await source.read(0, 64));
-    if (codec === null) throw new StudioError('UNSUPPORTED_FORMAT', `${path}: not a WAV, FLAC, MP3 or Ogg Vorbis/Opus file (unknown first bytes)`);
-    if (codec === 'wav') {
-      const header = await parseWavHeader(source, path);
-      const range = frameRange(header.sampleRate, options);
-      const data = await readWavFrames(source, header, range.startFrame, range.frameCount ?? header.frames, path);
-      return finish('wav', header.sampleRate, header.channels, data, {}, options.mono ?? false);
-    }
-    const bytes = await source.read(0, source.size);
-    const decoded = await decodeCompressed(codec, bytes, path);
-    return finish(CODEC_FORMAT[codec], decoded.sampleRate, decoded.data.length, decoded.data, frameRange(decoded.sampleRate, options), options.mono ?? false);
+    return await decodeSource(source, path, options);
   } finally {
     await close();
   }
 }
 
-/** Decodes a whole file held in memory (any supported codec). */
+/** Decodes a file held in memory (any supported codec); a range is cut as decodeFile does. */
 export async function decodeBytes(bytes: Uint8Array, path: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
-  if (bytes.length === 0) throw fail(path, 'empty file');
-  const codec = sniffCodec(bytes.subarray(0, 64));
+  return decodeSource(bufferSource(bytes), path, options);
+}
+
+/** The codec of `source` from its first bytes; StudioError for an empty or unrecognised file. */
+export async function sniffSource(source: ByteSource, path: string): Promise<Codec> {
+  if (source.size === 0) throw fail(path, 'empty file');
+  const codec = sniffCodec(await source.read(0, 64));
   if (codec === null) throw new StudioError('UNSUPPORTED_FORMAT', `${path}: not a WAV, FLAC, MP3 or Ogg Vorbis/Opus file (unknown first bytes)`);
+  return codec;
+}
+
+export async function decodeSource(source: ByteSource, path: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
+  const codec = await sniffSource(source, path);
+  const mono = options.mono ?? false;
   if (codec === 'wav') {
-    const source = bufferSource(bytes);
     const header = await parseWavHeader(source, path);
+    if (header.frames === 0) throw noAudioFrames(path, 'the WAV data chunk is empty');
     const range = frameRange(header.sampleRate, options);
     const data = await readWavFrames(source, header, range.startFrame, range.frameCount ?? header.frames, path);
-    return finish('wav', header.sampleRate, header.channels, data, {}, options.mono ?? false);
+    return finish('wav', header.sampleRate, header.channels, data, mono);
   }
-  const decoded = await decodeCompressed(codec, bytes, path);
-  return finish(CODEC_FORMAT[codec], decoded.sampleRate, decoded.data.length, decoded.data, frameRange(decoded.sampleRate, options), options.mono ?? false);
+  // The range is in frames of the file's rate, which only the stream itself tells.
+  const streamed = await streamCompressed(codec, source, path, (sampleRate) => {
+    const range = frameRange(sampleRate, options);
+    const start = Math.max(0, Math.floor(range.startFrame));
+    const end = range.frameCount === undefined ? Infinity : start + Math.max(0, Math.floor(range.frameCount));
+    return { start, end, scanAll: false };
+  });
+  return finish(CODEC_FORMAT[codec], streamed.sampleRate, streamed.channels, streamed.data, mono);
+}
+
+/** Facts about a compressed stream, found by decoding every frame and keeping only counts. */
+export interface StreamFacts {
+  format: AudioFormat;
+  sampleRate: number;
+  channels: number;
+  frames: number;
+}
+
+/**
+ * Decodes all of a compressed file in chunks, discarding the samples: what a probe needs to
+ * know the file decodes, in memory bounded by one chunk rather than by the file's length.
+ */
+export async function measureCompressed(codec: Exclude<Codec, 'wav'>, source: ByteSource, path: string): Promise<StreamFacts> {
+  const streamed = await streamCompressed(codec, source, path, () => ({ start: 0, end: 0, scanAll: true }));
+  return { format: CODEC_FORMAT[codec], sampleRate: streamed.sampleRate, channels: streamed.channels, frames: streamed.totalFrames };
 }
 
 /** Reads a whole file, mapping fs errors to StudioError. */
@@ -136,20 +175,64 @@ function frameRange(sampleRate: number, options: DecodeOptions): { startFrame: n
   return { startFrame, frameCount };
 }
 
-function finish(format: AudioFormat, sampleRate: number, channels: number, data: Float32Array[], range: { startFrame?: number; frameCount?: number }, mono: boolean): DecodedAudio {
-  let cut = data;
-  if ((range.startFrame ?? 0) !== 0 || range.frameCount !== undefined) {
-    const total = data[0]?.length ?? 0;
-    const start = Math.max(0, Math.min(total, Math.floor(range.startFrame ?? 0)));
-    const end = range.frameCount === undefined ? total : Math.min(total, start + Math.max(0, Math.floor(range.frameCount)));
-    cut = data.map((channel) => channel.subarray(start, end));
-  }
-  const out = mono ? [mixToMono(cut)] : cut;
+function finish(format: AudioFormat, sampleRate: number, channels: number, data: Float32Array[], mono: boolean): DecodedAudio {
+  const out = mono ? [mixToMono(data)] : data;
   return { format, sampleRate, channels, frames: out[0]?.length ?? 0, data: out };
 }
 
-interface Compressed {
+/**
+ * Which stream samples to keep: [start, end). With scanAll the whole stream is decoded (to
+ * validate it and count its samples) whatever the range; without it, reading stops at `end`.
+ */
+interface Want {
+  start: number;
+  end: number;
+  scanAll: boolean;
+}
+
+/**
+ * Keeps the part of a decoded stream that falls in [start, end) as it is offered block by block;
+ * everything else is dropped at once, so memory follows the range, not the stream.
+ */
+export class RangeCollector {
+  private parts: Float32Array[][] = [];
+  constructor(
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  /** Offers `samples` decoded samples per channel whose first is stream sample `at`. */
+  offer(at: number, channelData: Float32Array[], samples: number): void {
+    const from = Math.max(0, this.start - at);
+    const to = Math.min(samples, this.end - at);
+    if (to <= from) return;
+    this.parts.push(channelData.map((channel) => (from === 0 && to === channel.length ? channel : channel.slice(from, to))));
+  }
+
+  /** The kept samples, [channel][frame]; `channels` empty arrays when nothing was kept. */
+  data(channels: number): Float32Array[] {
+    if (this.parts.length === 1) return this.parts[0];
+    return Array.from({ length: channels }, (_, c) => {
+      const length = this.parts.reduce((sum, part) => sum + (part[c]?.length ?? 0), 0);
+      const out = new Float32Array(length);
+      let at = 0;
+      for (const part of this.parts) {
+        const piece = part[c];
+        if (piece === undefined) continue;
+        out.set(piece, at);
+        at += piece.length;
+      }
+      return out;
+    });
+  }
+}
+
+interface Streamed {
   sampleRate: number;
+  channels: number;
+  /** Samples per channel in the whole stream; exact only when it was read to its end. */
+  totalFrames: number;
+  /** The wanted range, [channel][frame]. */
   data: Float32Array[];
 }
 
@@ -166,66 +249,198 @@ let mpeg: MPEGDecoder | null = null;
 let vorbis: OggVorbisDecoder | null = null;
 let opus: OggOpusDecoder | null = null;
 
-async function decodeCompressed(codec: Exclude<Codec, 'wav'>, bytes: Uint8Array, path: string): Promise<Compressed> {
+const CODEC_NAME: Record<Exclude<Codec, 'wav'>, string> = { flac: 'FLAC', mp3: 'MP3', vorbis: 'Ogg Vorbis', opus: 'Ogg Opus' };
+
+/** `want` is called once the stream's sample rate is known, to turn seconds into frames. */
+async function streamCompressed(codec: Exclude<Codec, 'wav'>, source: ByteSource, path: string, want: (sampleRate: number) => Want): Promise<Streamed> {
   return serial(async () => {
     try {
-      switch (codec) {
-        case 'flac':
-          return await decodeFlac(bytes, path);
-        case 'mp3': {
-          mpeg ??= new MPEGDecoder();
-          await mpeg.ready;
-          await mpeg.reset();
-          const result = mpeg.decode(bytes);
-          return checked(path, 'MP3', result.sampleRate, result.channelData, result.samplesDecoded, result.errors);
-        }
-        case 'vorbis': {
-          vorbis ??= new OggVorbisDecoder();
-          await vorbis.ready;
-          const result = await vorbis.decodeFile(bytes);
-          return checked(path, 'Ogg Vorbis', result.sampleRate, result.channelData, result.samplesDecoded, result.errors);
-        }
-        case 'opus': {
-          opus ??= new OggOpusDecoder();
-          await opus.ready;
-          const result = await opus.decodeFile(bytes);
-          return checked(path, 'Ogg Opus', result.sampleRate, result.channelData, result.samplesDecoded, result.errors);
-        }
-      }
+      return codec === 'flac' ? await streamFlac(source, path, want) : await streamFramed(codec, source, path, want);
     } catch (error) {
       if (error instanceof StudioError) throw error;
       // A decoder that throws leaves its state unknown: drop it, the next file gets a fresh one.
       flac = mpeg = vorbis = opus = null;
-      throw fail(path, `corrupt ${codec.toUpperCase()} data: ${error instanceof Error ? error.message : String(error)}`);
+      throw fail(path, `corrupt ${CODEC_NAME[codec]} data: ${error instanceof Error ? error.message : String(error)}`);
     }
   });
 }
 
-interface DecodeErrorLike {
-  message: string;
-  frameNumber: number;
+/**
+ * The decoded side of one streaming pass: learns the rate and channel count from the first
+ * block, then hands every block to a RangeCollector at its position in the stream.
+ */
+class StreamState {
+  sampleRate = 0;
+  channels = 0;
+  private want: Want | null = null;
+  private collector: RangeCollector | null = null;
+  constructor(private readonly wantFor: (sampleRate: number) => Want) {}
+
+  /** The range, once the first block has told the rate; null before. */
+  get range(): Want | null {
+    return this.want;
+  }
+
+  /** Fixes the stream's rate and channels (from a header or the first block). */
+  begin(sampleRate: number, channels: number): Want {
+    if (this.want === null) {
+      this.sampleRate = sampleRate;
+      this.channels = channels;
+      this.want = this.wantFor(sampleRate);
+      this.collector = new RangeCollector(this.want.start, this.want.end);
+    }
+    return this.want;
+  }
+
+  offer(at: number, channelData: Float32Array[], samples: number): void {
+    this.begin(this.sampleRate, channelData.length);
+    this.collector?.offer(at, channelData, samples);
+  }
+
+  /** True once a range decode has every sample it wants. */
+  complete(decodedTo: number): boolean {
+    return this.want !== null && !this.want.scanAll && decodedTo >= this.want.end;
+  }
+
+  data(): Float32Array[] {
+    return this.collector?.data(this.channels) ?? [];
+  }
 }
 
-function checked(path: string, codecName: string, sampleRate: number, channelData: Float32Array[], samples: number, errors: DecodeErrorLike[]): Compressed {
+interface DecodedBlock {
+  channelData: Float32Array[];
+  samplesDecoded: number;
+  sampleRate: number;
+  errors: { message: string; frameNumber: number }[];
+}
+
+/** MP3, Ogg Vorbis and Ogg Opus: the decoders take the file in arbitrary chunks and keep their own framing. */
+async function streamFramed(codec: 'mp3' | 'vorbis' | 'opus', source: ByteSource, path: string, wantFor: (sampleRate: number) => Want): Promise<Streamed> {
+  const name = CODEC_NAME[codec];
+  let feed: (chunk: Uint8Array) => Promise<DecodedBlock>;
+  let flush: (() => Promise<DecodedBlock>) | null = null;
+  let reset: () => Promise<void>;
+  if (codec === 'mp3') {
+    const decoder = (mpeg ??= new MPEGDecoder());
+    await decoder.ready;
+    await decoder.reset();
+    feed = async (chunk) => decoder.decode(chunk);
+    reset = () => decoder.reset();
+  } else if (codec === 'vorbis') {
+    const decoder = (vorbis ??= new OggVorbisDecoder());
+    await decoder.ready;
+    feed = (chunk) => decoder.decode(chunk);
+    flush = () => decoder.flush();
+    reset = () => decoder.reset();
+  } else {
+    const decoder = (opus ??= new OggOpusDecoder());
+    await decoder.ready;
+    feed = async (chunk) => decoder.decode(chunk);
+    flush = () => decoder.flush();
+    reset = () => decoder.reset();
+  }
+  const state = new StreamState(wantFor);
+  let total = 0;
+  const errors: DecodedBlock['errors'] = [];
+  const absorb = (block: DecodedBlock) => {
+    errors.push(...block.errors);
+    if (block.samplesDecoded === 0) return;
+    if (!(block.sampleRate > 0)) throw fail(path, `${name} stream without a sample rate`);
+    state.begin(block.sampleRate, block.channelData.length);
+    state.offer(total, block.channelData, block.samplesDecoded);
+    total += block.samplesDecoded;
+  };
+  let flushed = false;
+  try {
+    for (let offset = 0; offset < source.size && errors.length === 0 && !state.complete(total); offset += READ_BYTES) {
+      absorb(await feed(await source.read(offset, READ_BYTES)));
+      if (total === 0 && offset + READ_BYTES >= NO_AUDIO_LIMIT_BYTES) {
+        throw noAudioFrames(path, `no ${name} frame decoded in the first ${NO_AUDIO_LIMIT_BYTES / (1024 * 1024)} MiB`);
+      }
+    }
+    if (errors.length === 0 && !state.complete(total) && flush !== null) {
+      flushed = true;
+      absorb(await flush());
+    }
+  } finally {
+    // flush() resets the Ogg decoders itself; every other way out leaves state to clear.
+    if (!flushed) await reset();
+  }
   if (errors.length > 0) {
     const first = errors[0];
-    throw fail(path, `corrupt ${codecName} data: ${errors.length} frame error(s), first at frame ${first.frameNumber}: ${first.message}`);
+    throw fail(path, `corrupt ${name} data: ${errors.length} frame error(s), first at frame ${first.frameNumber}: ${first.message}`);
   }
-  if (samples === 0 || channelData.length === 0) throw fail(path, `no ${codecName} audio frames could be decoded`);
-  if (!(sampleRate > 0)) throw fail(path, `${codecName} stream without a sample rate`);
-  return { sampleRate, data: channelData.map((channel) => (channel.length === samples ? channel : channel.subarray(0, samples))) };
+  if (total === 0) throw noAudioFrames(path, `no ${name} audio frames could be decoded`);
+  return { sampleRate: state.sampleRate, channels: state.channels, totalFrames: total, data: state.data() };
 }
 
 /** Byte offset of the first audio frame: after "fLaC" and every metadata block. */
-function flacAudioStart(bytes: Uint8Array, path: string): number {
+async function flacAudioStart(source: ByteSource, path: string): Promise<number> {
   let at = 4;
   for (;;) {
-    if (at + 4 > bytes.length) throw fail(path, 'truncated: the FLAC metadata blocks run past the end of the file');
-    const isLast = (bytes[at] & 0x80) !== 0;
-    const length = (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];
+    const block = await source.read(at, 4);
+    if (block.length < 4) throw fail(path, 'truncated: the FLAC metadata blocks run past the end of the file');
+    const isLast = (block[0] & 0x80) !== 0;
+    const length = (block[1] << 16) | (block[2] << 8) | block[3];
     at += 4 + length;
     if (isLast) return at;
   }
+}
+
+/** The fields of a FLAC frame header that locate the frame in the stream. */
+export interface FlacFrameHeader {
+  /** Bytes of the header, CRC-8 included. */
+  length: number;
+  /** Samples per channel in this frame. */
+  blockSize: number;
+  /** Frame number (fixed block size) or number of the first sample (variable block size). */
+  number: number;
+  variableBlockSize: boolean;
+}
+
+/** The FLAC frame header at `at` if its fields are legal and its CRC-8 matches, else null. */
+export function parseFlacFrameHeader(bytes: Uint8Array, at: number): FlacFrameHeader | null {
+  if (at + 6 > bytes.length || bytes[at] !== 0xff || (bytes[at + 1] & 0xfe) !== 0xf8) return null;
+  const blockSizeCode = bytes[at + 2] >> 4;
+  const sampleRateCode = bytes[at + 2] & 0x0f;
+  const channelCode = bytes[at + 3] >> 4;
+  const sampleSizeCode = (bytes[at + 3] >> 1) & 0x07;
+  if (blockSizeCode === 0 || sampleRateCode === 15 || channelCode > 10 || sampleSizeCode === 3 || (bytes[at + 3] & 1) !== 0) return null;
+  let end = at + 4;
+  // The frame or sample number, UTF-8 coded: the lead byte says how many continuation bytes follow.
+  const lead = bytes[end];
+  let extra = 0;
+  let number = lead;
+  if (lead >= 0x80) {
+    if (lead < 0xc0 || lead === 0xff) return null;
+    extra = lead >= 0xfe ? 6 : lead >= 0xfc ? 5 : lead >= 0xf8 ? 4 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : 1;
+    number = lead & (0x3f >> extra);
+  }
+  if (end + 1 + extra > bytes.length) return null;
+  for (let k = 1; k <= extra; k++) {
+    const byte = bytes[end + k];
+    if ((byte & 0xc0) !== 0x80) return null;
+    number = number * 64 + (byte & 0x3f);
+  }
+  end += 1 + extra;
+  let blockSize: number;
+  if (blockSizeCode === 1) blockSize = 192;
+  else if (blockSizeCode <= 5) blockSize = 576 << (blockSizeCode - 2);
+  else if (blockSizeCode === 6) blockSize = (end < bytes.length ? bytes[end] : 0) + 1;
+  else if (blockSizeCode === 7) blockSize = (end + 1 < bytes.length ? (bytes[end] << 8) | bytes[end + 1] : 0) + 1;
+  else blockSize = 256 << (blockSizeCode - 8);
+  if (blockSizeCode === 6) end += 1;
+  else if (blockSizeCode === 7) end += 2;
+  if (sampleRateCode === 12) end += 1;
+  else if (sampleRateCode === 13 || sampleRateCode === 14) end += 2;
+  if (end >= bytes.length) return null;
+  let crc = 0;
+  for (let i = at; i < end; i++) {
+    crc ^= bytes[i];
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x80 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
+  }
+  if (crc !== bytes[end]) return null;
+  return { length: end + 1 - at, blockSize, number, variableBlockSize: (bytes[at + 1] & 1) === 1 };
 }
 
 /** Splits a chunk of FLAC frame bytes at every offset (after the first) where a valid frame header starts. */
@@ -233,40 +448,13 @@ export function splitAtFlacHeaders(chunk: Uint8Array): Uint8Array[] {
   const parts: Uint8Array[] = [];
   let start = 0;
   for (let at = 2; at < chunk.length - 5; at++) {
-    if (chunk[at] === 0xff && (chunk[at + 1] & 0xfe) === 0xf8 && flacHeaderLength(chunk, at) > 0) {
+    if (chunk[at] === 0xff && (chunk[at + 1] & 0xfe) === 0xf8 && parseFlacFrameHeader(chunk, at) !== null) {
       parts.push(chunk.subarray(start, at));
       start = at;
     }
   }
   parts.push(chunk.subarray(start));
   return parts;
-}
-
-/** Length of the FLAC frame header at `at` if its fields are legal and its CRC-8 matches, else 0. */
-function flacHeaderLength(bytes: Uint8Array, at: number): number {
-  const blockSizeCode = bytes[at + 2] >> 4;
-  const sampleRateCode = bytes[at + 2] & 0x0f;
-  const channelCode = bytes[at + 3] >> 4;
-  const sampleSizeCode = (bytes[at + 3] >> 1) & 0x07;
-  if (blockSizeCode === 0 || sampleRateCode === 15 || channelCode > 10 || sampleSizeCode === 3 || (bytes[at + 3] & 1) !== 0) return 0;
-  let end = at + 4;
-  // The frame or sample number, UTF-8 coded: the lead byte says how many continuation bytes follow.
-  const lead = bytes[end];
-  let extra = 0;
-  if (lead >= 0xc0) extra = lead >= 0xfe ? 6 : lead >= 0xfc ? 5 : lead >= 0xf8 ? 4 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : 1;
-  else if (lead >= 0x80) return 0;
-  end += 1 + extra;
-  if (blockSizeCode === 6) end += 1;
-  else if (blockSizeCode === 7) end += 2;
-  if (sampleRateCode === 12) end += 1;
-  else if (sampleRateCode === 13 || sampleRateCode === 14) end += 2;
-  if (end >= bytes.length) return 0;
-  let crc = 0;
-  for (let i = at; i < end; i++) {
-    crc ^= bytes[i];
-    for (let bit = 0; bit < 8; bit++) crc = crc & 0x80 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
-  }
-  return crc === bytes[end] ? end + 1 - at : 0;
 }
 
 /** STREAMINFO: the first metadata block of every FLAC file; total samples may be 0 (unknown). */
@@ -290,49 +478,163 @@ export function parseFlacStreamInfo(bytes: Uint8Array, path: string): FlacStream
   return { sampleRate, channels, bitsPerSample, totalFrames };
 }
 
-async function decodeFlac(bytes: Uint8Array, path: string): Promise<Compressed> {
-  const info = parseFlacStreamInfo(bytes, path);
-  flac ??= new FLACDecoder();
-  await flac.ready;
-  // codec-parser splits frames at the next frame's sync code, but it does not recognise every
-  // valid header (a final short block whose size is stored in 16 bits is one): such a frame stays
-  // glued to the one before and the decoder, reading one frame per chunk, drops it. When the count
-  // comes out short, split the chunks again at every header that passes its CRC-8 and retry.
-  // It can also leave the last frame unparsed; the frames are contiguous after the metadata, so
-  // whatever follows the last parsed one, if it starts with a frame header, is that last frame.
-  const frames = new CodecParser('audio/flac').parseAll(bytes).map((frame) => frame.data);
-  const parsedEnd = flacAudioStart(bytes, path) + frames.reduce((sum, frame) => sum + frame.length, 0);
-  if (parsedEnd < bytes.length - 5 && bytes[parsedEnd] === 0xff && (bytes[parsedEnd + 1] & 0xfe) === 0xf8) {
-    frames.push(bytes.subarray(parsedEnd));
-  }
-  let result = await flac.decodeFrames(frames);
-  await flac.reset();
-  if (info.totalFrames > 0 && result.samplesDecoded < info.totalFrames) {
-    const resplit = frames.flatMap(splitAtFlacHeaders);
-    if (resplit.length > frames.length) {
-      const retry = await flac.decodeFrames(resplit);
-      await flac.reset();
-      if (retry.samplesDecoded > result.samplesDecoded) result = retry;
+/** One FLAC frame as found in the file: its bytes and the stream samples it holds. */
+export interface FlacFrame {
+  data: Uint8Array;
+  /** Stream position of the frame's first sample (per channel). */
+  firstSample: number;
+  blockSize: number;
+}
+
+/** The longest frame we accept while looking for the next header (the format's own limit is about 2 MiB). */
+const FLAC_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/** Bytes a frame header can take (sync to CRC-8). */
+const FLAC_MAX_HEADER_BYTES = 16;
+
+/**
+ * The frames of a FLAC stream, read `READ_BYTES` at a time. Frames follow each other from the
+ * end of the metadata; a frame ends where the next header starts, recognised by its sync code,
+ * legal fields, CRC-8 and the frame (or sample) number that must come next, so a sync pattern
+ * inside compressed data cannot split a frame, and a short final block whose size is stored in
+ * the header (which codec-parser misses) is found like any other.
+ */
+export async function* scanFlacFrames(source: ByteSource, audioStart: number, path: string): AsyncGenerator<FlacFrame> {
+  let buffer = new Uint8Array(0);
+  /** File offset of buffer[0]. */
+  let bufferStart = audioStart;
+  let atEnd = audioStart >= source.size;
+  /** Appends the next chunk, dropping the bytes before `keepFrom` (a file offset); false at the end of the file. */
+  const readMore = async (keepFrom: number): Promise<boolean> => {
+    if (atEnd) return false;
+    const readAt = bufferStart + buffer.length;
+    const chunk = await source.read(readAt, READ_BYTES);
+    if (chunk.length === 0 || readAt + chunk.length >= source.size) atEnd = true;
+    const kept = buffer.subarray(keepFrom - bufferStart);
+    const merged = new Uint8Array(kept.length + chunk.length);
+    merged.set(kept);
+    merged.set(chunk, kept.length);
+    buffer = merged;
+    bufferStart = keepFrom;
+    return chunk.length > 0;
+  };
+  while (buffer.length < FLAC_MAX_HEADER_BYTES && (await readMore(bufferStart)));
+  if (buffer.length === 0) return;
+  let header = parseFlacFrameHeader(buffer, 0);
+  if (header === null) throw fail(path, `corrupt FLAC data: no frame header at byte ${audioStart}, where the metadata ends`);
+  let frameStart = audioStart;
+  let firstSample = 0;
+  let searchFrom = frameStart + header.length;
+  for (;;) {
+    const expected: number = header.variableBlockSize ? header.number + header.blockSize : header.number + 1;
+    const stop = atEnd ? buffer.length - 1 : buffer.length - FLAC_MAX_HEADER_BYTES;
+    let i = searchFrom - bufferStart;
+    let next: FlacFrameHeader | null = null;
+    for (; i < stop; i++) {
+      if (buffer[i] !== 0xff || (buffer[i + 1] & 0xfe) !== 0xf8) continue;
+      const candidate = parseFlacFrameHeader(buffer, i);
+      if (candidate !== null && candidate.number === expected && candidate.variableBlockSize === header.variableBlockSize) {
+        next = candidate;
+        break;
+      }
+    }
+    if (next !== null) {
+      yield { data: buffer.subarray(frameStart - bufferStart, i), firstSample, blockSize: header.blockSize };
+      firstSample += header.blockSize;
+      frameStart = bufferStart + i;
+      header = next;
+      searchFrom = frameStart + next.length;
+      continue;
+    }
+    searchFrom = bufferStart + Math.max(i, searchFrom - bufferStart);
+    if (searchFrom - frameStart > FLAC_MAX_FRAME_BYTES) {
+      throw fail(path, `corrupt FLAC data: no header for frame ${expected} within ${FLAC_MAX_FRAME_BYTES} bytes after byte ${frameStart}`);
+    }
+    if (!(await readMore(frameStart))) {
+      yield { data: buffer.subarray(frameStart - bufferStart), firstSample, blockSize: header.blockSize };
+      return;
     }
   }
+}
+
+/** The frames of a batch worth decoding in one decoder call: about this many bytes. */
+const FLAC_BATCH_BYTES = 256 * 1024;
+
+async function streamFlac(source: ByteSource, path: string, wantFor: (sampleRate: number) => Want): Promise<Streamed> {
+  const info = parseFlacStreamInfo(await source.read(0, 42), path);
+  const audioStart = await flacAudioStart(source, path);
+  const decoder = (flac ??= new FLACDecoder());
+  await decoder.ready;
+  const state = new StreamState(wantFor);
+  const want = state.begin(info.sampleRate, info.channels);
+  // Samples past the count STREAMINFO declares are padding some encoders leave; drop them.
+  const declaredEnd = info.totalFrames > 0 ? info.totalFrames : Infinity;
+  let batch: FlacFrame[] = [];
+  let batchBytes = 0;
+  let decoded = 0;
+  let scannedTo = 0;
+  let reachedEnd = true;
+  let bitDepth = 0;
+  let problem: string | null = null;
+  const decodeBatch = async () => {
+    const expected = batch.reduce((sum, frame) => sum + frame.blockSize, 0);
+    const result = await decoder.decodeFrames(batch.map((frame) => frame.data));
+    if (result.bitDepth > 0) bitDepth = result.bitDepth;
+    decoded += result.samplesDecoded;
+    if (result.errors.length > 0 || result.samplesDecoded !== expected) {
+      const first = result.errors[0];
+      const decoderSays = first === undefined ? '' : ` (decoder: ${first.message.split(';')[0]})`;
+      problem = `frames from sample ${batch[0].firstSample} decoded to ${result.samplesDecoded} of ${expected} samples${decoderSays}`;
+    } else {
+      const keep = Math.max(0, Math.min(result.samplesDecoded, declaredEnd - batch[0].firstSample));
+      state.offer(batch[0].firstSample, result.channelData, keep);
+    }
+    batch = [];
+    batchBytes = 0;
+  };
+  try {
+    for await (const frame of scanFlacFrames(source, audioStart, path)) {
+      scannedTo = frame.firstSample + frame.blockSize;
+      if (!want.scanAll) {
+        if (frame.firstSample >= Math.min(want.end, declaredEnd)) {
+          reachedEnd = false;
+          break;
+        }
+        if (scannedTo <= want.start) continue;
+      }
+      batch.push(frame);
+      batchBytes += frame.data.length;
+      if (batchBytes >= FLAC_BATCH_BYTES) await decodeBatch();
+      if (problem !== null) {
+        reachedEnd = false;
+        break;
+      }
+    }
+    if (batch.length > 0 && problem === null) await decodeBatch();
+  } finally {
+    await decoder.reset();
+  }
   // A cut or damaged file decodes short; STREAMINFO says how much there is.
-  if (info.totalFrames > 0 && result.samplesDecoded < info.totalFrames) {
-    const decoderSays = result.errors.length > 0 ? ` (decoder: ${result.errors[0].message.split(';')[0]})` : '';
-    throw fail(path, `truncated or corrupt: STREAMINFO declares ${info.totalFrames} samples, ${result.samplesDecoded} decoded${decoderSays}`);
+  const declares = `truncated or corrupt: STREAMINFO declares ${info.totalFrames} samples`;
+  if (problem !== null) {
+    if (want.scanAll && info.totalFrames > 0 && decoded < info.totalFrames) throw fail(path, `${declares}, ${decoded} decoded; ${problem}`);
+    throw fail(path, `corrupt FLAC data: ${problem}`);
   }
-  const decoded = checked(path, 'FLAC', result.sampleRate, result.channelData, result.samplesDecoded, result.errors);
-  if (info.totalFrames > 0 && result.samplesDecoded > info.totalFrames) {
-    for (let c = 0; c < decoded.data.length; c++) decoded.data[c] = decoded.data[c].subarray(0, info.totalFrames);
+  if (reachedEnd && info.totalFrames > 0) {
+    if (want.scanAll && decoded < info.totalFrames) throw fail(path, `${declares}, ${decoded} decoded`);
+    if (!want.scanAll && scannedTo < Math.min(info.totalFrames, want.end)) throw fail(path, `${declares}, the frames end at sample ${scannedTo}`);
   }
+  const totalFrames = Math.min(decoded, declaredEnd);
+  if (scannedTo === 0 || (want.scanAll && totalFrames === 0)) throw noAudioFrames(path, 'no FLAC frame follows the metadata');
+  const data = state.data();
   // The decoder scales integers by 2^(b-1) - 1; libsndfile (and so librosa) by 2^(b-1).
   // Recover the integer and rescale so that both agree bit for bit.
-  const bits = result.bitDepth > 0 ? result.bitDepth : info.bitsPerSample;
+  const bits = bitDepth > 0 ? bitDepth : info.bitsPerSample;
   if (bits >= 2 && bits <= 24) {
     const full = 2 ** (bits - 1);
     const decoderScale = full - 1;
-    for (const channel of decoded.data) {
+    for (const channel of data) {
       for (let i = 0; i < channel.length; i++) channel[i] = Math.round(channel[i] * decoderScale) / full;
     }
   }
-  return decoded;
+  return { sampleRate: state.sampleRate, channels: data.length > 0 ? data.length : info.channels, totalFrames, data };
 }

@@ -17,13 +17,23 @@ export interface LoadedAudio {
   /** Mono samples at `sampleRate`. */
   y: Float32Array;
   sampleRate: number;
+  /**
+   * NaN and ±Infinity samples found in the decoded range (counted per channel, before mixing and
+   * resampling) and replaced by 0. Only float WAVs can hold them; 0 for everything else.
+   */
+  nonFiniteSamples: number;
 }
 
 /**
  * librosa.load(path, sr, mono, offset, duration): decode, mix to mono, cut in the SOURCE rate
  * (first frame int(offset * srIn), int(duration * srIn) frames, as soundfile's seek/read), then
- * resample to the target rate with the soxr-HQ response. WAV ranges are read without decoding the
- * rest of the file.
+ * resample to the target rate with the soxr-HQ response. Only the range is decoded (WAV by
+ * positioned reads, compressed formats in chunks that stop at the range's end), so a clip from a
+ * long file costs memory for the clip, not the file.
+ *
+ * Unlike librosa, which would let NaN spread through the resampler and every feature, a
+ * non-finite sample becomes 0 before mixing (the seed pipeline maps NaN to 0 in its features
+ * anyway) and `nonFiniteSamples` says how many there were, so the caller can tell the user.
  */
 export async function loadAudio(path: string, options: LoadOptions = {}): Promise<LoadedAudio> {
   const { sampleRate = 22_050, offsetSec = 0, durationSec, mono = true } = options;
@@ -37,7 +47,21 @@ export async function loadAudio(path: string, options: LoadOptions = {}): Promis
   if (!mono && decoded.channels > 1) {
     throw new StudioError('INVALID_ARGUMENT', `${path}: ${decoded.channels} channels; loadAudio returns one signal, ask for mono`);
   }
+  let nonFiniteSamples = 0;
+  for (const channel of decoded.data) nonFiniteSamples += zeroNonFinite(channel);
   const y = mixToMono(decoded.data);
-  if (sampleRate === null || sampleRate === decoded.sampleRate) return { y: y.slice(), sampleRate: decoded.sampleRate };
-  return { y: resample(y, decoded.sampleRate, sampleRate), sampleRate };
+  if (sampleRate === null || sampleRate === decoded.sampleRate) return { y: y.slice(), sampleRate: decoded.sampleRate, nonFiniteSamples };
+  return { y: resample(y, decoded.sampleRate, sampleRate), sampleRate, nonFiniteSamples };
+}
+
+/** Replaces NaN and ±Infinity in `y` by 0, in place; returns how many there were. */
+function zeroNonFinite(y: Float32Array): number {
+  let count = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(y[i])) {
+      y[i] = 0;
+      count++;
+    }
+  }
+  return count;
 }

@@ -1,7 +1,6 @@
 import type { AudioFormat } from '../../src-shared/contract/catalog.js';
-import { StudioError } from '../../src-shared/contract/result.js';
-import { decodeBytes, readAll, sniffCodec } from './decode.js';
-import { bufferSource, openSource, parseWavHeader } from './wav.js';
+import { measureCompressed, noAudioFrames, sniffSource } from './decode.js';
+import { bufferSource, openSource, parseWavHeader, type ByteSource } from './wav.js';
 
 export interface AudioInfo {
   format: AudioFormat;
@@ -15,40 +14,37 @@ export interface AudioInfo {
 /**
  * Facts about an audio file, after checking that it really decodes; the catalog import uses it
  * to reject bad files with the path and the reason (StudioError). A WAV file is checked from its
- * header and size alone (every frame of a well-formed WAV is readable); compressed files are
- * decoded in full, since only decoding finds a damaged frame.
+ * header and size alone (every frame of a well-formed WAV is readable), so a long WAV probes in
+ * constant time. Compressed files are decoded in full, since only decoding finds a damaged frame,
+ * but in chunks whose samples are counted and dropped: memory does not grow with the length.
+ * There is no length limit (an hour is a valid clip); a file with no audio frames is
+ * DECODE_FAILED, whatever its format.
  */
 export async function probeAudio(path: string): Promise<AudioInfo> {
   const { source, close } = await openSource(path);
   try {
-    if (source.size === 0) throw new StudioError('DECODE_FAILED', `${path}: empty file`);
-    const codec = sniffCodec(await source.read(0, 64));
-    if (codec === 'wav') return wavInfo(await parseWavHeader(source, path));
+    return await probeSource(source, path);
   } finally {
     await close();
   }
-  return probeBytes(await readAll(path), path);
 }
 
 /** probeAudio for bytes already in memory (the worker reads once to hash and probe). */
 export async function probeBytes(bytes: Uint8Array, path: string): Promise<AudioInfo> {
-  if (sniffCodec(bytes.subarray(0, 64)) === 'wav') return wavInfo(await parseWavHeader(bufferSource(bytes), path));
-  const decoded = await decodeBytes(bytes, path);
-  return {
-    format: decoded.format,
-    sampleRate: decoded.sampleRate,
-    channels: decoded.channels,
-    frames: decoded.frames,
-    durationSec: decoded.frames / decoded.sampleRate,
-  };
+  return probeSource(bufferSource(bytes), path);
 }
 
-function wavInfo(header: { sampleRate: number; channels: number; frames: number }): AudioInfo {
-  return {
-    format: 'wav',
-    sampleRate: header.sampleRate,
-    channels: header.channels,
-    frames: header.frames,
-    durationSec: header.frames / header.sampleRate,
-  };
+export async function probeSource(source: ByteSource, path: string): Promise<AudioInfo> {
+  const codec = await sniffSource(source, path);
+  if (codec === 'wav') {
+    const header = await parseWavHeader(source, path);
+    if (header.frames === 0) throw noAudioFrames(path, 'the WAV data chunk is empty');
+    return info('wav', header.sampleRate, header.channels, header.frames);
+  }
+  const facts = await measureCompressed(codec, source, path);
+  return info(facts.format, facts.sampleRate, facts.channels, facts.frames);
+}
+
+function info(format: AudioFormat, sampleRate: number, channels: number, frames: number): AudioInfo {
+  return { format, sampleRate, channels, frames, durationSec: frames / sampleRate };
 }

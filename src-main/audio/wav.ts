@@ -44,8 +44,12 @@ const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 /** The KSDATAFORMAT_SUBTYPE GUID tail shared by PCM and IEEE float: 00000010-8000-00aa00389b71. */
 const SUBFORMAT_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
-/** Most sample data we read in one go when a caller asks for a whole long file. */
+/** Most sample data one call may ask for (a whole long file should be read as ranges). */
 const MAX_READ_BYTES = 1 << 30;
+/** Sample bytes read and converted at a time, so a long range never holds its raw bytes whole. */
+const READ_PIECE_BYTES = 4 * 1024 * 1024;
+/** Chunks walked before the data chunk at most: real files have a handful; garbage can have millions. */
+const MAX_CHUNKS = 1024;
 
 export function bufferSource(bytes: Uint8Array): ByteSource {
   return {
@@ -95,8 +99,13 @@ export async function parseWavHeader(source: ByteSource, path: string): Promise<
   let ds64DataBytes: number | null = null;
   let fmt: Uint8Array | null = null;
   let offset = 12;
-  while (offset + 8 <= source.size) {
+  for (let walked = 0; offset + 8 <= source.size; walked++) {
+    if (walked === MAX_CHUNKS) throw fail(path, `no data chunk among the first ${MAX_CHUNKS} chunks`);
     const chunkHead = await source.read(offset, 8);
+    // Chunk ids are printable ASCII; anything else means the walk left the chunk structure.
+    if (!chunkHead.subarray(0, 4).every((byte) => byte >= 0x20 && byte <= 0x7e)) {
+      throw fail(path, `corrupt chunk header at byte ${offset} (its id is not text)${fmt === null ? '' : '; no data chunk before it'}`);
+    }
     const id = fourcc(chunkHead, 0);
     const view = new DataView(chunkHead.buffer, chunkHead.byteOffset, 8);
     let size = view.getUint32(4, true);
@@ -189,15 +198,30 @@ export function pcmToFloat(bytes: Uint8Array, header: WavHeader, frames: number)
   return out;
 }
 
-/** Reads frames [startFrame, startFrame + frameCount) clipped to the file, one array per channel. */
+/**
+ * Reads frames [startFrame, startFrame + frameCount) clipped to the file, one array per channel.
+ * The bytes are read and converted READ_PIECE_BYTES at a time into the output arrays.
+ */
 export async function readWavFrames(source: ByteSource, header: WavHeader, startFrame: number, frameCount: number, path: string): Promise<Float32Array[]> {
   const start = Math.max(0, Math.min(header.frames, Math.floor(startFrame)));
   const count = Math.max(0, Math.min(header.frames - start, Math.floor(frameCount)));
   const byteCount = count * header.blockAlign;
   if (byteCount > MAX_READ_BYTES) throw new StudioError('INVALID_ARGUMENT', `${path}: ${byteCount} bytes of samples asked for at once; read a shorter range`);
-  const bytes = await source.read(header.dataOffset + start * header.blockAlign, byteCount);
-  if (bytes.length < byteCount) throw fail(path, `truncated: file ended while reading ${byteCount} bytes of samples`);
-  return pcmToFloat(bytes, header, count);
+  const piece = Math.max(1, Math.floor(READ_PIECE_BYTES / header.blockAlign));
+  if (count <= piece) return pcmToFloat(await readExactly(source, header.dataOffset + start * header.blockAlign, byteCount, path), header, count);
+  const out = Array.from({ length: header.channels }, () => new Float32Array(count));
+  for (let done = 0; done < count; done += piece) {
+    const frames = Math.min(piece, count - done);
+    const bytes = await readExactly(source, header.dataOffset + (start + done) * header.blockAlign, frames * header.blockAlign, path);
+    pcmToFloat(bytes, header, frames).forEach((channel, c) => out[c].set(channel, done));
+  }
+  return out;
+}
+
+async function readExactly(source: ByteSource, offset: number, length: number, path: string): Promise<Uint8Array> {
+  const bytes = await source.read(offset, length);
+  if (bytes.length < length) throw fail(path, `truncated: file ended while reading ${length} bytes of samples at byte ${offset}`);
+  return bytes;
 }
 
 /** Opens `path` for positioned reads; maps ENOENT and friends to StudioError. */
