@@ -21,7 +21,15 @@ export interface WsTransportOptions {
   maxBackoffMs?: number;
   /** How long a call waits for a connection before it fails. */
   queueTimeoutMs?: number;
+  /**
+   * Opens the socket; the browser's WebSocket by default. Tests in Node pass the `ws` package's
+   * (same interface), which can also send the auth cookie a browser would.
+   */
+  createSocket?: (url: string) => WebSocket;
 }
+
+/** WebSocket.OPEN, spelled out so that nothing here needs a global WebSocket unless it opens one. */
+const OPEN = 1;
 
 type AnyListener = (payload: unknown) => void;
 
@@ -47,11 +55,13 @@ export class WsTransport implements Transport {
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly queueTimeoutMs: number;
+  private readonly createSocket: (url: string) => WebSocket;
 
   constructor(private readonly options: WsTransportOptions) {
     this.initialBackoffMs = options.initialBackoffMs ?? 250;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.queueTimeoutMs = options.queueTimeoutMs ?? 15_000;
+    this.createSocket = options.createSocket ?? ((url) => new WebSocket(url));
     this.backoffMs = this.initialBackoffMs;
     this.connect();
     this.queueTimer = setInterval(() => this.expireQueued(), 1000);
@@ -61,7 +71,7 @@ export class WsTransport implements Transport {
     return new Promise((resolve) => {
       const id = this.nextId++;
       const frame = JSON.stringify({ type: 'invoke', id, method, args });
-      if (this.socket !== null && this.socket.readyState === WebSocket.OPEN) {
+      if (this.socket !== null && this.socket.readyState === OPEN) {
         this.pending.set(id, { method, resolve });
         this.socket.send(frame);
       } else {
@@ -100,7 +110,7 @@ export class WsTransport implements Transport {
 
   private connect(): void {
     this.setStatus('connecting');
-    const socket = new WebSocket(this.options.url);
+    const socket = this.createSocket(this.options.url);
     this.socket = socket;
     socket.onopen = () => {
       this.backoffMs = this.initialBackoffMs;
@@ -167,5 +177,6 @@ export class WsTransport implements Transport {
 }
 
 function connectionError(method: MethodName, reason: string): Result<unknown> {
-  return { ok: false, error: { code: 'IO_ERROR', message: `${method} failed: ${reason}.` } };
+  const stop = /[.?!]$/.test(reason) ? '' : '.';
+  return { ok: false, error: { code: 'IO_ERROR', message: `${method} failed: ${reason}${stop}` } };
 }

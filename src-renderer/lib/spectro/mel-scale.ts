@@ -1,19 +1,11 @@
 /**
  * The Slaney mel scale (librosa's default, htk=False): linear below 1 kHz, logarithmic above.
- * The main process builds its filter bank on this scale, so the axis must use it too.
+ * The axis uses the very functions the main process builds its filter bank with, so the two
+ * cannot drift apart.
  */
-const F_SP = 200 / 3;
-const MIN_LOG_HZ = 1000;
-const MIN_LOG_MEL = MIN_LOG_HZ / F_SP;
-const LOG_STEP = Math.log(6.4) / 27;
+import { hzToMel, melToHz } from '../../../src-shared/dsp/mel.js';
 
-export function hzToMel(hz: number): number {
-  return hz >= MIN_LOG_HZ ? MIN_LOG_MEL + Math.log(hz / MIN_LOG_HZ) / LOG_STEP : hz / F_SP;
-}
-
-export function melToHz(mel: number): number {
-  return mel >= MIN_LOG_MEL ? MIN_LOG_HZ * Math.exp(LOG_STEP * (mel - MIN_LOG_MEL)) : F_SP * mel;
-}
+export { hzToMel, melToHz };
 
 /**
  * Fraction of the plot height (0 = bottom) at which a frequency sits. Band i of nMels is centred
