@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,6 +45,14 @@ async function waitForCount(page: Page, count: number): Promise<void> {
 
 async function labelShown(page: Page): Promise<string | null> {
   return page.getAttribute('[data-testid=clip-label]', 'data-label');
+}
+
+/** The plain-text line of the newest history row ("undid sad → angry"), and its action. */
+async function historyTopLine(page: Page): Promise<{ action: string; text: string } | null> {
+  return page.$eval('[data-testid=label-history]', (list) => {
+    const first = list.querySelector<HTMLElement>('[data-testid=history-item]');
+    return first === null ? null : { action: first.dataset.action ?? '', text: first.title };
+  });
 }
 
 async function historyTop(page: Page): Promise<{ newLabel: string; oldLabel: string; undone: string } | null> {
@@ -187,12 +196,21 @@ describe.skipIf(skipReason !== null)(title, () => {
     expect(await historyTop(page)).toEqual({ newLabel: target, oldLabel: original, undone: 'false' });
     await page.waitForSelector(`[data-testid=clip-row][data-clip-id="${clipId}"][data-label="${target}"]`);
 
+    expect(await historyTopLine(page)).toEqual({ action: 'set', text: `relabelled ${original} → ${target}` });
+
+    // The undo and redo show as rows of their own that name the change they undid or redid.
     await page.keyboard.press('Control+z');
     await expectLabel(original);
     await page.waitForSelector('[data-testid=history-item][data-undone=true]');
+    await page.waitForSelector('[data-testid=history-item][data-action=undo] >> nth=0');
+    expect(await historyTopLine(page)).toEqual({ action: 'undo', text: `undid ${original} → ${target}` });
+    expect(await page.textContent('[data-testid=history-item] >> nth=0 >> [data-testid=history-verb]')).toBe('undid');
+    await page.screenshot({ path: join(screenshotDir, 'clip-view-undo.png') });
     await page.keyboard.press('Control+Shift+Z');
     await expectLabel(target);
     await page.waitForFunction(() => document.querySelector('[data-testid=history-item][data-undone=true]') === null);
+    await page.waitForSelector('[data-testid=history-item][data-action=redo]');
+    expect(await historyTopLine(page)).toEqual({ action: 'redo', text: `redid ${original} → ${target}` });
     await page.keyboard.press('Control+z');
     await expectLabel(original);
     await page.keyboard.press('Control+y');
@@ -221,6 +239,47 @@ describe.skipIf(skipReason !== null)(title, () => {
     );
     expect(history[0]).toEqual({ oldLabel: original, newLabel: target, undone: 'false' });
     expect(history.at(-1)).toEqual({ oldLabel: '', newLabel: original, undone: 'false' });
+    // relabel, undo, redo, undo, redo, newest first, after the import row.
+    const lines = await again.$$eval('[data-testid=history-item]', (items) => items.map((item) => (item as HTMLElement).title));
+    expect(lines).toEqual([
+      `redid ${original} → ${target}`,
+      `undid ${original} → ${target}`,
+      `redid ${original} → ${target}`,
+      `undid ${original} → ${target}`,
+      `relabelled ${original} → ${target}`,
+      `imported ${original}`,
+    ]);
+
+    // A folder with byte-identical files under two names (two labels) and an unreadable one: the
+    // summary counts the duplicate and lists both paths, collapsed until asked, beside the failure.
+    const corpus = mkdtempSync(join(tmpdir(), 'es-e2e-dups-'));
+    const actorDir = join(corpus, 'Actor_01');
+    mkdirSync(actorDir);
+    copyFileSync(join(actorFolders[0], '03-01-01-01-01-01-01.wav'), join(actorDir, '03-01-01-01-01-01-01.wav'));
+    copyFileSync(join(actorFolders[0], '03-01-01-01-01-01-01.wav'), join(actorDir, '03-01-05-01-01-01-01.wav'));
+    writeFileSync(join(actorDir, '03-01-02-01-01-01-01.wav'), 'RIFF, but not really');
+    await again.click('[data-testid=tab-import]');
+    await again.fill('[data-testid=import-folder]', corpus);
+    await again.click('[data-testid=import-start]');
+    await again.waitForSelector('[data-testid=import-summary]', { timeout: 60_000 });
+    const card = again.locator('[data-testid=import-summary]').first();
+    expect(await card.getAttribute('data-imported')).toBe('2');
+    expect(await card.getAttribute('data-failed')).toBe('1');
+    expect(await card.getAttribute('data-duplicates')).toBe('1');
+    expect(await card.locator('[data-testid=import-duplicates]').textContent()).toBe('1');
+    const duplicate = card.locator('[data-testid=import-duplicate]');
+    expect(await duplicate.isVisible()).toBe(false);
+    await card.locator('[data-testid=import-duplicate-list] summary').click();
+    await duplicate.waitFor({ state: 'visible' });
+    const pair = [await duplicate.getAttribute('data-path'), await duplicate.getAttribute('data-same-as')].sort();
+    expect(pair).toEqual([join(actorDir, '03-01-01-01-01-01-01.wav'), join(actorDir, '03-01-05-01-01-01-01.wav')]);
+    const shown = await duplicate.textContent();
+    expect(shown).toContain('Actor_01/03-01-01-01-01-01-01.wav');
+    expect(shown).toContain('Actor_01/03-01-05-01-01-01-01.wav');
+    expect(await card.locator('[data-testid=import-failures] li').count()).toBe(1);
+    expect(await card.locator('[data-testid=import-failures] li').textContent()).toContain('03-01-02-01-01-01-01.wav');
+    await again.screenshot({ path: join(screenshotDir, 'import-summary.png') });
     await again.close();
+    rmSync(corpus, { recursive: true, force: true });
   });
 });

@@ -45,7 +45,7 @@ export class LabelEditor {
   async undo(): Promise<void> {
     await this.apply(
       () => this.client.catalog.undo({}),
-      (result) => `Undid ${name(result.clip)}: ${result.event.newLabel} → ${result.clip.label}`,
+      (result) => `Undid ${change(result)} on ${name(result.clip)}`,
       'Nothing to undo',
     );
   }
@@ -53,7 +53,7 @@ export class LabelEditor {
   async redo(): Promise<void> {
     await this.apply(
       () => this.client.catalog.redo({}),
-      (result) => `Redid ${name(result.clip)}: → ${result.clip.label}`,
+      (result) => `Redid ${change(result)} on ${name(result.clip)}`,
       'Nothing to redo',
     );
   }
@@ -83,6 +83,11 @@ export class LabelEditor {
       this.busy = false;
     }
   }
+}
+
+/** The change an undo or redo acted on, worded as the history row words it ("sad → angry"). */
+function change(result: RelabelResult): string {
+  return `${result.event.oldLabel ?? '?'} → ${result.event.newLabel}`;
 }
 
 function name(clip: Clip): string {
