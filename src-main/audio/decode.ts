@@ -572,6 +572,7 @@ async function streamFlac(source: ByteSource, path: string, wantFor: (sampleRate
   let batchBytes = 0;
   let decoded = 0;
   let scannedTo = 0;
+  /** The scan ran to the end of the file (not stopped at the range's end or by a bad frame). */
   let reachedEnd = true;
   let bitDepth = 0;
   let problem: string | null = null;
@@ -617,6 +618,8 @@ async function streamFlac(source: ByteSource, path: string, wantFor: (sampleRate
   const declares = `truncated or corrupt: STREAMINFO declares ${info.totalFrames} samples`;
   if (problem !== null) {
     if (want.scanAll && info.totalFrames > 0 && decoded < info.totalFrames) throw fail(path, `${declares}, ${decoded} decoded; ${problem}`);
+    // A bad last frame, short of what STREAMINFO declares, is a file cut inside that frame.
+    if (reachedEnd && info.totalFrames > 0 && scannedTo < info.totalFrames) throw fail(path, `${declares}, the frames end at sample ${scannedTo}; ${problem}`);
     throw fail(path, `corrupt FLAC data: ${problem}`);
   }
   if (reachedEnd && info.totalFrames > 0) {

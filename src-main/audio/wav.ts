@@ -117,8 +117,8 @@ export async function parseWavHeader(source: ByteSource, path: string): Promise<
       ds64DataBytes = dv.getUint32(16, true) + dv.getUint32(20, true) * 2 ** 32;
     } else if (id === 'fmt ') {
       if (size < 16) throw fail(path, `fmt chunk is ${size} bytes, needs at least 16`);
+      if (body + size > source.size) throw fail(path, `truncated: the ${size}-byte fmt chunk runs past the end of the file`);
       fmt = await source.read(body, Math.min(size, 40));
-      if (fmt.length < 16) throw fail(path, 'truncated: fmt chunk runs past the end of the file');
     } else if (id === 'data') {
       if (fmt === null) throw fail(path, 'no fmt chunk before the data chunk');
       if (rf64 && size === 0xffffffff) {
