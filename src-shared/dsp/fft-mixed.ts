@@ -16,7 +16,7 @@
  * Sign convention (numpy.fft): X[k] = sum_n x[n] * exp(-2*pi*i*k*n/N); inverses scale by 1/N.
  */
 
-const RADICES = [4, 2, 3, 5, 7] as const;
+const RADICES = [7, 5, 3, 4, 2] as const;
 
 /** True when `n` is a positive integer with no prime factor above 7. */
 export function isSevenSmooth(n: number): boolean {
@@ -33,8 +33,9 @@ export function nextSevenSmooth(n: number): number {
 }
 
 /**
- * The passes of a transform of length n, as radices in execution order: radix 4 while 16 divides
- * what is left (fewer passes over memory), then 2, 3, 5, 7.
+ * The passes of a transform of length n, as radices in execution order: the odd ones from 7 down
+ * first, then radix 4 as often as it goes (fewer passes over memory than radix 2), then one 2.
+ * Odd radices first measured a few per cent faster in V8 than powers of two first.
  */
 export function fftRadices(n: number): number[] {
   if (!isSevenSmooth(n)) throw new RangeError(`Mixed-radix FFT size must be a positive integer with no prime factor above 7, got ${n}`);
@@ -476,92 +477,128 @@ export class MixedRadixRealFft {
   forward(input: ArrayLike<number>, outRe: Float64Array, outIm: Float64Array): void {
     if (outRe.length < this.nFreq || outIm.length < this.nFreq) throw new RangeError(`Real FFT output must hold ${this.nFreq} bins`);
     const half = this.size / 2;
-    const zr = this.aRe;
-    const zi = this.aIm;
-    // z[m] = x[2m] + i*x[2m+1]
-    const pairs = Math.min(half, Math.floor(input.length / 2));
-    for (let m = 0; m < pairs; m++) {
-      zr[m] = input[2 * m];
-      zi[m] = input[2 * m + 1];
-    }
-    let m = pairs;
-    if (m < half && 2 * m < input.length) {
-      zr[m] = input[2 * m];
-      zi[m] = 0;
-      m++;
-    }
-    zr.fill(0, m);
-    zi.fill(0, m);
-    const inA = this.inner.run(zr, zi, this.bRe, this.bIm);
-    const Zr = inA ? zr : this.bRe;
-    const Zi = inA ? zi : this.bIm;
-    const wr = this.splitRe;
-    const wi = this.splitIm;
-    outRe[0] = Zr[0] + Zi[0];
-    outIm[0] = 0;
-    outRe[half] = Zr[0] - Zi[0];
-    outIm[half] = 0;
-    for (let k = 1; k < half; k++) {
-      const ar = Zr[k];
-      const ai = Zi[k];
-      const br = Zr[half - k];
-      const bi = -Zi[half - k];
-      // E = (Z[k] + conj Z[N-k]) / 2 is the FFT of the even samples,
-      // O = -i (Z[k] - conj Z[N-k]) / 2 the FFT of the odd samples; X[k] = E + W^k O.
-      const er = 0.5 * (ar + br);
-      const ei = 0.5 * (ai + bi);
-      const or = 0.5 * (ai - bi);
-      const oi = -0.5 * (ar - br);
-      const c = wr[k];
-      const s = wi[k];
-      outRe[k] = er + or * c - oi * s;
-      outIm[k] = ei + or * s + oi * c;
-    }
+    packReal(input, this.aRe, this.aIm, half);
+    const inA = this.inner.run(this.aRe, this.aIm, this.bRe, this.bIm);
+    splitForward(inA ? this.aRe : this.bRe, inA ? this.aIm : this.bIm, this.splitRe, this.splitIm, outRe, outIm, half);
   }
 
   /**
    * Real signal of length n from its bins 0..n/2 (numpy.fft.irfft with n given: scaled by 1/n,
    * imaginary parts of bins 0 and n/2 ignored).
-   * @param out length >= n
+   * @param out receives samples first..first+count-1 of the result (a float32 destination saves a copy)
    * @param scale extra factor applied to the result, free of charge (default 1)
+   * @param first first sample to write (default 0)
+   * @param count number of samples to write (default: the rest, n - first)
    */
-  inverse(inRe: Float64Array, inIm: Float64Array, out: Float64Array, scale = 1): void {
+  inverse(inRe: Float64Array, inIm: Float64Array, out: Float64Array | Float32Array, scale = 1, first = 0, count = this.size - first): void {
     if (inRe.length < this.nFreq || inIm.length < this.nFreq) throw new RangeError(`Real FFT input must hold ${this.nFreq} bins`);
-    if (out.length < this.size) throw new RangeError(`Real FFT output must hold ${this.size} samples`);
+    if (!(first >= 0 && count >= 0 && first + count <= this.size && out.length >= count)) {
+      throw new RangeError(`Real FFT output range [${first}, ${first + count}) does not fit ${this.size} samples or a buffer of ${out.length}`);
+    }
     const half = this.size / 2;
-    const wr = this.splitRe;
-    const wi = this.splitIm;
-    const f = scale / this.size;
-    // Z[k] = E[k] + i*O[k] with E = (X[k] + conj X[N/2-k]) / 2 and O = (X[k] - conj X[N/2-k]) / (2 W^k),
-    // the spectra of the even and odd samples; the 1/2 and the 1/half of the inverse give 1/n.
     // Z is stored swapped (re <-> im) so that a forward FFT computes the inverse.
-    const sr = this.aIm;
-    const si = this.aRe;
-    for (let k = 0; k < half; k++) {
-      const xr = inRe[k];
-      const xi = k === 0 ? 0 : inIm[k];
-      const cr = inRe[half - k];
-      const ci = k === 0 ? 0 : -inIm[half - k];
-      const er = f * (xr + cr);
-      const ei = f * (xi + ci);
-      const dr = f * (xr - cr);
-      const di = f * (xi - ci);
-      // O = D * conj(W^k), W^k = (c, s) with s = -sin.
-      const c = wr[k];
-      const s = -wi[k];
-      const or = dr * c - di * s;
-      const oi = dr * s + di * c;
-      sr[k] = er - oi;
-      si[k] = ei + or;
-    }
+    splitInverse(inRe, inIm, this.splitRe, this.splitIm, this.aIm, this.aRe, half, scale / this.size);
     const inA = this.inner.run(this.aRe, this.aIm, this.bRe, this.bIm);
-    // Result swapped back: real part of z is in the "im" buffer.
-    const zr = inA ? this.aIm : this.bIm;
-    const zi = inA ? this.aRe : this.bRe;
-    for (let m = 0; m < half; m++) {
-      out[2 * m] = zr[m];
-      out[2 * m + 1] = zi[m];
-    }
+    // Swapped back: the real part of z is in the "im" buffer.
+    interleave(inA ? this.aIm : this.bIm, inA ? this.aRe : this.bRe, out, first, count);
+  }
+}
+
+// The O(n) steps of the real FFT, one loop per function so that V8 optimizes each on its own
+// (a loop compiled on stack replacement deoptimizes at the first later line it has not seen run).
+
+/** z[m] = x[2m] + i*x[2m+1] for m < half; samples past the end of x count as zeros. */
+function packReal(x: ArrayLike<number>, zr: Float64Array, zi: Float64Array, half: number): void {
+  const length = Math.min(x.length, 2 * half);
+  const pairs = length >> 1;
+  zr.fill(0, pairs, half);
+  zi.fill(0, pairs, half);
+  if (length % 2 === 1) zr[pairs] = x[length - 1];
+  for (let m = 0; m < pairs; m++) {
+    zr[m] = x[2 * m];
+    zi[m] = x[2 * m + 1];
+  }
+}
+
+/**
+ * X[k] for k = 0..half from Z, the half-length FFT of z: E = (Z[k] + conj Z[half-k]) / 2 is the
+ * FFT of the even samples, O = -i (Z[k] - conj Z[half-k]) / 2 that of the odd samples, and with
+ * P = W^k O, X[k] = E + P and X[half-k] = conj(E - P): each step makes two bins.
+ */
+function splitForward(Zr: Float64Array, Zi: Float64Array, wr: Float64Array, wi: Float64Array, outRe: Float64Array, outIm: Float64Array, half: number): void {
+  outRe[0] = Zr[0] + Zi[0];
+  outIm[0] = 0;
+  outRe[half] = Zr[0] - Zi[0];
+  outIm[half] = 0;
+  for (let k = 1, j = half - 1; k <= j; k++, j--) {
+    const ar = Zr[k];
+    const ai = Zi[k];
+    const br = Zr[j];
+    const bi = -Zi[j];
+    const er = 0.5 * (ar + br);
+    const ei = 0.5 * (ai + bi);
+    const or = 0.5 * (ai - bi);
+    const oi = -0.5 * (ar - br);
+    const c = wr[k];
+    const s = wi[k];
+    const pr = or * c - oi * s;
+    const pi = or * s + oi * c;
+    outRe[k] = er + pr;
+    outIm[k] = ei + pi;
+    outRe[j] = er - pr;
+    outIm[j] = pi - ei;
+  }
+}
+
+/**
+ * Z[k] = E[k] + i*O[k], k < half, from the bins X[0..half]: E = (X[k] + conj X[half-k]) / 2 and
+ * O = (X[k] - conj X[half-k]) / (2 W^k) are the spectra of the even and odd samples. `f` carries
+ * the 1/2, the 1/half of the inverse and any extra scale. Imaginary parts of X[0], X[half] are
+ * ignored. Bins k and j = half-k share their inputs: E[j] = conj E[k] and, as W^j = -conj W^k,
+ * O[j] = conj O[k]; so each step makes Z[k] and Z[j].
+ */
+function splitInverse(inRe: Float64Array, inIm: Float64Array, wr: Float64Array, wi: Float64Array, zr: Float64Array, zi: Float64Array, half: number, f: number): void {
+  {
+    // k = 0: X[0] and X[half] are real.
+    const x0 = inRe[0];
+    const xh = inRe[half];
+    zr[0] = f * (x0 + xh);
+    zi[0] = f * (x0 - xh);
+  }
+  for (let k = 1, j = half - 1; k <= j; k++, j--) {
+    const xr = inRe[k];
+    const xi = inIm[k];
+    const cr = inRe[j];
+    const ci = -inIm[j];
+    // E = f (X[k] + conj X[j]), D = f (X[k] - conj X[j]); O = D conj(W^k).
+    const er = f * (xr + cr);
+    const ei = f * (xi + ci);
+    const dr = f * (xr - cr);
+    const di = f * (xi - ci);
+    const c = wr[k];
+    const s = -wi[k];
+    const or = dr * c - di * s;
+    const oi = dr * s + di * c;
+    zr[k] = er - oi;
+    zi[k] = ei + or;
+    zr[j] = er + oi;
+    zi[j] = or - ei;
+  }
+}
+
+/** out[i] = x[first + i] for i < count, where x[2m] = re[m] and x[2m+1] = im[m]. */
+function interleave(re: Float64Array, im: Float64Array, out: Float64Array | Float32Array, first: number, count: number): void {
+  if (count === 0) return;
+  // An odd first sample and an even last one are written apart, so the loop moves whole pairs.
+  const lead = first & 1;
+  if (lead === 1) out[0] = im[first >> 1];
+  const rest = count - lead;
+  if (rest & 1) out[count - 1] = re[(first + count - 1) >> 1];
+  const pairs = rest >> 1;
+  const base = (first + lead) >> 1;
+  for (let p = 0; p < pairs; p++) {
+    out[lead + 2 * p] = re[base + p];
+    out[lead + 2 * p + 1] = im[base + p];
   }
 }
 

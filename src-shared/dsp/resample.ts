@@ -263,8 +263,7 @@ export class Resampler {
     // A whole input needs halfTaps zeros after it: the one gap serves both ends of the cycle.
     const kWhole = cheapestMultiplier(Math.ceil((n + this.halfTaps) / down), down, up);
     if (kWhole * Math.max(up, down) <= FFT_MAX_POINTS) {
-      const y = this.fftPlan(kWhole).run(x);
-      for (let o = 0; o < nOut; o++) out[o] = y[o];
+      this.fftPlan(kWhole).run(x, out);
       return out;
     }
     // Overlap-save: each segment keeps the outputs whose kernel support lies inside it, so the
@@ -276,15 +275,10 @@ export class Resampler {
     const segment = workspace.get(SLOT_SEGMENT, kSegment * down);
     for (let start = 0; start * up < nOut * down; start += kKeep * down) {
       const from = start - kGuard * down;
-      for (let i = 0; i < segment.length; i++) {
-        const j = from + i;
-        segment[i] = j >= 0 && j < n ? x[j] : 0;
-      }
-      const y = plan.run(segment);
+      segment.fill(0);
+      segment.set(x.subarray(Math.max(0, from), Math.min(n, from + segment.length)), Math.max(0, -from));
       const o0 = (start / down) * up;
-      const keep = Math.min(kKeep * up, nOut - o0);
-      const skip = kGuard * up;
-      for (let o = 0; o < keep; o++) out[o0 + o] = y[skip + o];
+      plan.run(segment, out.subarray(o0, o0 + Math.min(kKeep * up, nOut - o0)), kGuard * up);
     }
     return out;
   }
@@ -339,10 +333,10 @@ class FftPlan {
   }
 
   /**
-   * Resamples one period. Reads the first inputLength samples of `input` (fewer count as zeros);
-   * returns a shared buffer whose first outputLength values are the result, valid until the next run.
+   * Resamples one period: reads the first inputLength samples of `input` (fewer count as zeros)
+   * and writes outputs first..first+out.length-1 of the outputLength to `out`.
    */
-  run(input: ArrayLike<number>): Float64Array {
+  run(input: ArrayLike<number>, out: Float32Array, first = 0): void {
     const n = this.inputLength;
     const nOut = this.outputLength;
     const halfIn = n / 2;
@@ -351,51 +345,103 @@ class FftPlan {
     const xIm = workspace.get(SLOT_X_IM, halfIn + 1);
     const yRe = workspace.get(SLOT_Y_RE, halfOut + 1);
     const yIm = workspace.get(SLOT_Y_IM, halfOut + 1);
-    const y = workspace.get(SLOT_Y, nOut);
     mixedRadixRealFftPlan(n).forward(input, xRe, xIm);
-    const h = this.response;
-    if (nOut < n) {
-      // Downsampling: fold input bins m and -m onto output bin m mod Nout (and its mirror). Only
-      // bins 0..Nout/2 are stored; a contribution to a bin above Nout/2 is the conjugate of one
-      // below, which its partner -m supplies. At m = N/2 the two partners are one DFT point of h,
-      // so each takes half.
-      for (let q = 0; q < halfOut; q++) {
-        yRe[q] = xRe[q] * h[q];
-        yIm[q] = xIm[q] * h[q];
+    if (nOut < n) foldDown(xRe, xIm, this.response, yRe, yIm, n, nOut);
+    else repeatUp(xRe, xIm, this.response, yRe, yIm, n, nOut);
+    mixedRadixRealFftPlan(nOut).inverse(yRe, yIm, out, nOut / n, first, out.length);
+  }
+}
+
+// One loop per function: V8 then optimizes each on its own.
+
+/**
+ * Downsampling: output bin q = (Nout/N) * sum over m = q (mod Nout) of X[m] H(m/N). Bins m below
+ * Nout/2 map to themselves; the others land on u = m mod Nout, or as a conjugate on its mirror
+ * Nout - u: only bins 0..Nout/2 are stored, and the partner -m of each m supplies the other half.
+ * At m = N/2 the two partners are one DFT point of h, so each takes half.
+ */
+function foldDown(xRe: Float64Array, xIm: Float64Array, h: Float64Array, yRe: Float64Array, yIm: Float64Array, n: number, nOut: number): void {
+  const halfOut = nOut / 2;
+  multiplyBins(xRe, xIm, h, yRe, yIm, halfOut);
+  yRe[halfOut] = 0;
+  yIm[halfOut] = 0;
+  foldAliases(xRe, xIm, h, yRe, yIm, n, nOut);
+}
+
+function multiplyBins(xRe: Float64Array, xIm: Float64Array, h: Float64Array, yRe: Float64Array, yIm: Float64Array, count: number): void {
+  for (let q = 0; q < count; q++) {
+    yRe[q] = xRe[q] * h[q];
+    yIm[q] = xIm[q] * h[q];
+  }
+}
+
+function foldAliases(xRe: Float64Array, xIm: Float64Array, h: Float64Array, yRe: Float64Array, yIm: Float64Array, n: number, nOut: number): void {
+  const halfIn = n / 2;
+  const halfOut = nOut / 2;
+  // Bin m lands on u = m mod Nout. Runs of m whose u stays strictly inside (0, Nout/2) add to
+  // Y[u]; runs with u inside (Nout/2, Nout) add their conjugate to Y[Nout - u]. u = 0 and
+  // u = Nout/2 take both (twice the real part), and m = N/2 takes half its weight.
+  let m = halfOut;
+  while (m <= halfIn) {
+    const u = m % nOut;
+    if (u === 0 || u === halfOut || m === halfIn) {
+      const g = m === halfIn ? 0.5 * h[m] : h[m];
+      const vr = xRe[m] * g;
+      const vi = xIm[m] * g;
+      if (u === 0 || u === halfOut) {
+        yRe[u] += 2 * vr;
+      } else if (u < halfOut) {
+        yRe[u] += vr;
+        yIm[u] += vi;
+      } else {
+        yRe[nOut - u] += vr;
+        yIm[nOut - u] -= vi;
       }
-      yRe[halfOut] = 0;
-      yIm[halfOut] = 0;
-      // Bins m >= Nout/2 land on output bin u = m mod Nout, or on its mirror Nout - u.
-      let u = halfOut;
-      for (let m = halfOut; m <= halfIn; m++) {
-        const g = m === halfIn ? 0.5 * h[m] : h[m];
-        const vr = xRe[m] * g;
-        const vi = xIm[m] * g;
-        if (u <= halfOut) {
-          yRe[u] += vr;
-          yIm[u] += vi;
-        }
-        const mirror = u === 0 ? 0 : nOut - u;
-        if (mirror <= halfOut) {
-          yRe[mirror] += vr;
-          yIm[mirror] -= vi;
-        }
-        if (++u === nOut) u = 0;
-      }
+      m++;
+    } else if (u < halfOut) {
+      const end = Math.min(halfIn - 1, m + (halfOut - 1 - u));
+      addRun(xRe, xIm, h, yRe, yIm, m, end, u);
+      m = end + 1;
     } else {
-      // Upsampling: output bin q takes input bin q mod N (the spectrum repeats; H removes the
-      // images). Bin Nout/2 stands for +Nout/2 and -Nout/2 together: its value is real.
-      let m = 0;
-      for (let q = 0; q <= halfOut; q++) {
-        const re = m <= halfIn ? xRe[m] : xRe[n - m];
-        const im = m <= halfIn ? xIm[m] : -xIm[n - m];
-        yRe[q] = re * h[q];
-        yIm[q] = q === halfOut ? 0 : im * h[q];
-        if (++m === n) m = 0;
-      }
+      const end = Math.min(halfIn - 1, m + (nOut - 1 - u));
+      addMirroredRun(xRe, xIm, h, yRe, yIm, m, end, nOut - u);
+      m = end + 1;
     }
-    mixedRadixRealFftPlan(nOut).inverse(yRe, yIm, y, nOut / n);
-    return y;
+  }
+}
+
+/** Y[u + i] += X[m + i] h[m + i] for m + i in [m, end]. */
+function addRun(xRe: Float64Array, xIm: Float64Array, h: Float64Array, yRe: Float64Array, yIm: Float64Array, m: number, end: number, u: number): void {
+  for (let i = 0; m + i <= end; i++) {
+    const g = h[m + i];
+    yRe[u + i] += xRe[m + i] * g;
+    yIm[u + i] += xIm[m + i] * g;
+  }
+}
+
+/** Y[v - i] += conj(X[m + i]) h[m + i] for m + i in [m, end]. */
+function addMirroredRun(xRe: Float64Array, xIm: Float64Array, h: Float64Array, yRe: Float64Array, yIm: Float64Array, m: number, end: number, v: number): void {
+  for (let i = 0; m + i <= end; i++) {
+    const g = h[m + i];
+    yRe[v - i] += xRe[m + i] * g;
+    yIm[v - i] -= xIm[m + i] * g;
+  }
+}
+
+/**
+ * Upsampling: output bin q takes input bin q mod N (the spectrum repeats; H removes the images).
+ * Bin Nout/2 stands for +Nout/2 and -Nout/2 together: its value is real.
+ */
+function repeatUp(xRe: Float64Array, xIm: Float64Array, h: Float64Array, yRe: Float64Array, yIm: Float64Array, n: number, nOut: number): void {
+  const halfIn = n / 2;
+  const halfOut = nOut / 2;
+  let m = 0;
+  for (let q = 0; q <= halfOut; q++) {
+    const re = m <= halfIn ? xRe[m] : xRe[n - m];
+    const im = m <= halfIn ? xIm[m] : -xIm[n - m];
+    yRe[q] = re * h[q];
+    yIm[q] = q === halfOut ? 0 : im * h[q];
+    if (++m === n) m = 0;
   }
 }
 
@@ -445,8 +491,7 @@ const SLOT_X_RE = 0;
 const SLOT_X_IM = 1;
 const SLOT_Y_RE = 2;
 const SLOT_Y_IM = 3;
-const SLOT_Y = 4;
-const SLOT_SEGMENT = 5;
+const SLOT_SEGMENT = 4;
 
 /**
  * Work buffers shared by every FFT plan, grown on demand: plans for many lengths stay cheap to keep.

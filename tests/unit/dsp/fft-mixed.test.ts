@@ -87,8 +87,8 @@ describe('mixed-radix complex FFT', () => {
     }
   });
 
-  it('factors sizes into radix-4 passes first, rejects primes above 7, caches plans', () => {
-    expect(fftRadices(60_480)).toEqual([4, 4, 4, 3, 3, 3, 5, 7]);
+  it('factors sizes into odd radices, then radix 4, then 2; rejects primes above 7, caches plans', () => {
+    expect(fftRadices(60_480)).toEqual([7, 5, 3, 3, 3, 4, 4, 4]);
     expect(fftRadices(8)).toEqual([4, 2]);
     expect(fftRadices(1)).toEqual([]);
     expect(isSevenSmooth(44_100)).toBe(true);
