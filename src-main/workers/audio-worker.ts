@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { StudioError, type ErrorCode } from '../../src-shared/contract/result.js';
 import { computeFeatureSet, melSpectrogram, powerToDb } from '../../src-shared/dsp/index.js';
 import type { FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
 import { seedAugmentedCopies } from '../../src-shared/model/seed-recipe.js';
 import { decodeFile, readAll } from '../audio/decode.js';
 import { loadAudio } from '../audio/load.js';
-import { probeBytes, type AudioInfo } from '../audio/probe.js';
+import { probeAudio, probeBytes, type AudioInfo } from '../audio/probe.js';
 import { encodeWav16 } from '../audio/wav-encode.js';
 
 /**
@@ -59,13 +61,25 @@ export interface FeaturesResult {
 export type AudioTaskResult = ProbeResult | ClipAudioResult | MelResult | FeaturesResult;
 export type WorkerReply = { ok: true; value: AudioTaskResult } | { ok: false; code: ErrorCode; message: string };
 
+/** Files up to this size are read once for both the hash and the probe; larger ones are streamed twice. */
+const READ_ONCE_BYTES = 64 * 1024 * 1024;
+
+/** The import's probe: the file's SHA-256 and its audio facts, in memory bounded for any file size. */
+async function probeWithHash(path: string): Promise<ProbeResult> {
+  const { size } = await stat(path);
+  if (size <= READ_ONCE_BYTES) {
+    const bytes = await readAll(path);
+    return { ...(await probeBytes(bytes, path)), sha256: createHash('sha256').update(bytes).digest('hex') };
+  }
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return { ...(await probeAudio(path)), sha256: hash.digest('hex') };
+}
+
 async function perform(task: AudioTask): Promise<AudioTaskResult> {
   switch (task.kind) {
-    case 'probe': {
-      const bytes = await readAll(task.path);
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      return { ...(await probeBytes(bytes, task.path)), sha256 };
-    }
+    case 'probe':
+      return probeWithHash(task.path);
     case 'clipAudio': {
       const decoded = await decodeFile(task.path, { mono: true, durationSec: VIEW_MAX_SEC });
       return { wav: encodeWav16(decoded.data[0], decoded.sampleRate), sampleRate: decoded.sampleRate, durationSec: decoded.frames / decoded.sampleRate };
