@@ -105,7 +105,7 @@ describe('importFolder on real files', () => {
     expect(flac.clips[0]).toMatchObject({ format: 'flac', sampleRate: 48000, durationSec: 2, label: 'calm', actor: 1, gender: 'male' });
 
     const history = await harness.service.labelHistory({ clipId: page.clips[0].id });
-    expect(history).toEqual([{ id: expect.any(Number), clipId: page.clips[0].id, oldLabel: null, newLabel: 'fearful', source: 'import', at: expect.any(String), undone: false }]);
+    expect(history).toEqual([{ id: expect.any(Number), clipId: page.clips[0].id, oldLabel: null, newLabel: 'fearful', source: 'import', at: expect.any(String), undone: false, action: 'set' }]);
 
     // Progress: constant total (audio files found), done never goes back, ends at total.
     const progress = progressOf(harness, 'r1');

@@ -10,7 +10,7 @@ describe('relabel, undo, redo and label history', () => {
   let dbPath: string;
   const label = async (clipId: number) => (await harness.service.getClip({ clipId })).label;
   const history = async (clipId: number) =>
-    (await harness.service.labelHistory({ clipId })).map((e) => `${e.source} ${e.oldLabel ?? '∅'}→${e.newLabel}${e.undone ? ' (undone)' : ''}`);
+    (await harness.service.labelHistory({ clipId })).map((e) => `${e.action} ${e.source} ${e.oldLabel ?? '∅'}→${e.newLabel}${e.undone ? ' (undone)' : ''}`);
 
   beforeEach(() => {
     dir = tempDir();
@@ -29,9 +29,9 @@ describe('relabel, undo, redo and label history', () => {
     const result = await harness.service.relabel({ clipId: 1, label: target });
     expect(result.clip).toEqual({ ...before, label: target, labelSource: 'user' });
     expect(await harness.service.getClip({ clipId: 1 })).toEqual(result.clip);
-    expect(result.event).toEqual({ id: expect.any(Number), clipId: 1, oldLabel: before.label, newLabel: target, source: 'user', at: expect.any(String), undone: false });
+    expect(result.event).toEqual({ id: expect.any(Number), clipId: 1, oldLabel: before.label, newLabel: target, source: 'user', at: expect.any(String), undone: false, action: 'set' });
     expect(Date.now() - Date.parse(result.event.at)).toBeLessThan(60_000);
-    expect(await history(1)).toEqual([`import ∅→${before.label}`, `user ${before.label}→${target}`]);
+    expect(await history(1)).toEqual([`set import ∅→${before.label}`, `set user ${before.label}→${target}`]);
     expect(harness.emitted.at(-1)).toEqual({ name: 'catalog.changed', payload: { reason: 'relabel', clipIds: [1] } satisfies CatalogChanged });
 
     // The same label again is a no-op: no row, no event, the latest change is returned.
@@ -76,13 +76,13 @@ describe('relabel, undo, redo and label history', () => {
     // The history says what happened, in order: changes, their undos and redos; `undone` marks
     // the changes reverted now (C stays undone: its redo was discarded).
     expect(await history(1)).toEqual([
-      `import ∅→${l1}`,
-      `user ${l1}→x1 (undone)`,
-      'user x1→y1 (undone)',
-      'user y1→x1',
-      `user x1→${l1}`,
+      `set import ∅→${l1}`,
+      `set user ${l1}→x1 (undone)`,
+      'set user x1→y1 (undone)',
+      'undo user y1→x1',
+      `undo user x1→${l1}`,
     ]);
-    expect(await history(2)).toEqual([`import ∅→${l2}`, `user ${l2}→x2 (undone)`, `user x2→${l2}`, `user ${l2}→x2`, `user x2→${l2}`]);
+    expect(await history(2)).toEqual([`set import ∅→${l2}`, `set user ${l2}→x2 (undone)`, `undo user x2→${l2}`, `redo user ${l2}→x2`, `undo user x2→${l2}`]);
   });
 
   it('keeps labels, history and the undo stack across closing and reopening the file', async () => {
