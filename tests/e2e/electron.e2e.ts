@@ -10,6 +10,8 @@ import { repoRoot, screenshotDir, tempDbPath } from './harness.js';
 const binary = findElectronBinary(false);
 const title = binary.found ? 'Electron window' : `Electron window (skipped: Electron binary not available, ${binary.reason})`;
 
+if (!binary.found) console.log(`electron.e2e.ts skipped: Electron binary not available (${binary.reason})`);
+
 describe.skipIf(!binary.found)(title, () => {
   it('opens a sandboxed window whose renderer talks to the studio through the preload only', async () => {
     if (!binary.found) return;
