@@ -10,8 +10,9 @@
  * radix-2, 3, 4, 5 and 7 butterflies and one twiddle table per pass. `MixedRadixRealFft` transforms
  * a real signal of even length n through one complex FFT of length n/2, in both directions.
  *
- * Plans own their scratch buffers and are cached per size; like fft.ts they are not re-entrant,
- * which is fine because each JS thread has its own module instance and code runs to completion.
+ * Plans hold their twiddles and are cached per size; work buffers are shared by all plans. Like
+ * fft.ts they are not re-entrant, which is fine because each JS thread has its own module
+ * instance and code runs to completion.
  *
  * Sign convention (numpy.fft): X[k] = sum_n x[n] * exp(-2*pi*i*k*n/N); inverses scale by 1/N.
  */
@@ -67,8 +68,6 @@ export class MixedRadixFft {
   /** Radix of each pass, in order. */
   readonly radices: readonly number[];
   private readonly passes: Pass[];
-  private readonly scratchRe: Float64Array;
-  private readonly scratchIm: Float64Array;
 
   constructor(size: number) {
     this.radices = fftRadices(size);
@@ -92,8 +91,6 @@ export class MixedRadixFft {
       n = m;
       s *= radix;
     }
-    this.scratchRe = new Float64Array(size);
-    this.scratchIm = new Float64Array(size);
   }
 
   /**
@@ -132,9 +129,11 @@ export class MixedRadixFft {
   /** Forward transform in place; re and im hold `size` values each. */
   forward(re: Float64Array, im: Float64Array): void {
     this.checkLength(re, im);
-    if (!this.run(re, im, this.scratchRe, this.scratchIm)) {
-      re.set(this.scratchRe.subarray(0, this.size));
-      im.set(this.scratchIm.subarray(0, this.size));
+    const scratchRe = sharedBuffer(SLOT_B_RE, this.size);
+    const scratchIm = sharedBuffer(SLOT_B_IM, this.size);
+    if (!this.run(re, im, scratchRe, scratchIm)) {
+      re.set(scratchRe);
+      im.set(scratchIm);
     }
   }
 
@@ -439,10 +438,6 @@ export class MixedRadixRealFft {
   /** Number of non-negative frequency bins, n/2 + 1. */
   readonly nFreq: number;
   private readonly inner: MixedRadixFft;
-  private readonly aRe: Float64Array;
-  private readonly aIm: Float64Array;
-  private readonly bRe: Float64Array;
-  private readonly bIm: Float64Array;
   /** cos(2*pi*k/n) and -sin(2*pi*k/n) for k = 0..n/2, used by the split step. */
   private readonly splitRe: Float64Array;
   private readonly splitIm: Float64Array;
@@ -455,10 +450,6 @@ export class MixedRadixRealFft {
     const half = size / 2;
     this.nFreq = half + 1;
     this.inner = new MixedRadixFft(half);
-    this.aRe = new Float64Array(half);
-    this.aIm = new Float64Array(half);
-    this.bRe = new Float64Array(half);
-    this.bIm = new Float64Array(half);
     this.splitRe = new Float64Array(half + 1);
     this.splitIm = new Float64Array(half + 1);
     for (let k = 0; k <= half; k++) {
@@ -477,9 +468,10 @@ export class MixedRadixRealFft {
   forward(input: ArrayLike<number>, outRe: Float64Array, outIm: Float64Array): void {
     if (outRe.length < this.nFreq || outIm.length < this.nFreq) throw new RangeError(`Real FFT output must hold ${this.nFreq} bins`);
     const half = this.size / 2;
-    packReal(input, this.aRe, this.aIm, half);
-    const inA = this.inner.run(this.aRe, this.aIm, this.bRe, this.bIm);
-    splitForward(inA ? this.aRe : this.bRe, inA ? this.aIm : this.bIm, this.splitRe, this.splitIm, outRe, outIm, half);
+    const [aRe, aIm, bRe, bIm] = halfBuffers(half);
+    packReal(input, aRe, aIm, half);
+    const inA = this.inner.run(aRe, aIm, bRe, bIm);
+    splitForward(inA ? aRe : bRe, inA ? aIm : bIm, this.splitRe, this.splitIm, outRe, outIm, half);
   }
 
   /**
@@ -497,10 +489,11 @@ export class MixedRadixRealFft {
     }
     const half = this.size / 2;
     // Z is stored swapped (re <-> im) so that a forward FFT computes the inverse.
-    splitInverse(inRe, inIm, this.splitRe, this.splitIm, this.aIm, this.aRe, half, scale / this.size);
-    const inA = this.inner.run(this.aRe, this.aIm, this.bRe, this.bIm);
+    const [aRe, aIm, bRe, bIm] = halfBuffers(half);
+    splitInverse(inRe, inIm, this.splitRe, this.splitIm, aIm, aRe, half, scale / this.size);
+    const inA = this.inner.run(aRe, aIm, bRe, bIm);
     // Swapped back: the real part of z is in the "im" buffer.
-    interleave(inA ? this.aIm : this.bIm, inA ? this.aRe : this.bRe, out, first, count);
+    interleave(inA ? aIm : bIm, inA ? aRe : bRe, out, first, count);
   }
 }
 
@@ -602,6 +595,29 @@ function interleave(re: Float64Array, im: Float64Array, out: Float64Array | Floa
   }
 }
 
+const SLOT_A_RE = 0;
+const SLOT_A_IM = 1;
+const SLOT_B_RE = 2;
+const SLOT_B_IM = 3;
+const shared: Float64Array[] = [];
+
+/**
+ * Work buffers shared by all plans, grown on demand, so that a plan holds only its twiddles.
+ * Safe because no transform calls another while it runs and each JS thread has its own module.
+ */
+function sharedBuffer(slot: number, length: number): Float64Array {
+  let buffer = shared[slot];
+  if (buffer === undefined || buffer.length < length) {
+    buffer = new Float64Array(length);
+    shared[slot] = buffer;
+  }
+  return buffer.length === length ? buffer : buffer.subarray(0, length);
+}
+
+function halfBuffers(half: number): [Float64Array, Float64Array, Float64Array, Float64Array] {
+  return [sharedBuffer(SLOT_A_RE, half), sharedBuffer(SLOT_A_IM, half), sharedBuffer(SLOT_B_RE, half), sharedBuffer(SLOT_B_IM, half)];
+}
+
 const PLAN_CACHE_LIMIT = 16;
 const complexPlans = new Map<number, MixedRadixFft>();
 const realPlans = new Map<number, MixedRadixRealFft>();
@@ -610,7 +626,7 @@ function cached<T>(cache: Map<number, T>, size: number, build: (size: number) =>
   let plan = cache.get(size);
   if (plan === undefined) {
     plan = build(size);
-    // Least recently used first: a plan holds about 5 * size doubles, so keep only a few.
+    // Least recently used first: a plan holds about 2 * size doubles of twiddles.
     if (cache.size >= PLAN_CACHE_LIMIT) cache.delete(cache.keys().next().value as number);
   } else {
     cache.delete(size);

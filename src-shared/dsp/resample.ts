@@ -1,5 +1,5 @@
 import { StudioError } from '../contract/result.js';
-import { fftRadices, isSevenSmooth, mixedRadixRealFftPlan } from './fft-mixed.js';
+import { type MixedRadixRealFft, fftRadices, isSevenSmooth, mixedRadixRealFftPlan } from './fft-mixed.js';
 
 /**
  * Band-limited resampling with the response of libsoxr's 'HQ' recipe, which librosa.load uses by
@@ -102,8 +102,10 @@ const FFT_MIN_INPUT = 256;
  */
 const FFT_MAX_POINTS = 1 << 19;
 const FFT_SEGMENT_POINTS = 1 << 18;
-/** Frequency responses kept per rate pair, one per padded length. */
-const FFT_PLAN_CACHE = 12;
+/** Plans kept per rate pair, one per padded length (about 20 bytes per padded input sample each). */
+const FFT_PLAN_CACHE = 8;
+/** How much slower than the best padded length a cached plan may be and still be reused. */
+const FFT_REUSE_SLACK = 0.15;
 /** Relative time per point of one FFT pass of each radix in V8 (radix 4 = 1). */
 const PASS_COST: Readonly<Record<number, number>> = { 2: 0.75, 3: 0.7, 4: 1, 5: 0.95, 7: 1.5 };
 
@@ -261,7 +263,7 @@ export class Resampler {
     const up = this.up;
     const down = this.down;
     // A whole input needs halfTaps zeros after it: the one gap serves both ends of the cycle.
-    const kWhole = cheapestMultiplier(Math.ceil((n + this.halfTaps) / down), down, up);
+    const kWhole = this.multiplierFor(Math.ceil((n + this.halfTaps) / down));
     if (kWhole * Math.max(up, down) <= FFT_MAX_POINTS) {
       this.fftPlan(kWhole).run(x, out);
       return out;
@@ -281,6 +283,25 @@ export class Resampler {
       plan.run(segment, out.subarray(o0, o0 + Math.min(kKeep * up, nOut - o0)), kGuard * up);
     }
     return out;
+  }
+
+  /**
+   * The padded-length multiplier for inputs that need k >= kMin: the cheapest one, unless a cached
+   * plan with k >= kMin costs at most FFT_REUSE_SLACK more. Clip lengths vary from file to file,
+   * and building a plan costs a few transforms, so lengths close together share a plan.
+   */
+  private multiplierFor(kMin: number): number {
+    const best = cheapestMultiplier(kMin, this.down, this.up);
+    const limit = (1 + FFT_REUSE_SLACK) * multiplierCost(best, this.down, this.up);
+    let chosen = best;
+    let chosenCost = Infinity;
+    for (const plan of this.fftPlans.values()) {
+      if (plan.multiplier >= kMin && plan.cost <= limit && plan.cost < chosenCost) {
+        chosen = plan.multiplier;
+        chosenCost = plan.cost;
+      }
+    }
+    return chosen;
   }
 
   private fftPlan(k: number): FftPlan {
@@ -309,14 +330,25 @@ export class Resampler {
  * term the FIR has.
  */
 class FftPlan {
+  /** k: the padded lengths are k * M in and k * L out. */
+  readonly multiplier: number;
   readonly inputLength: number;
   readonly outputLength: number;
+  /** Estimated time of one run (arbitrary units, see fftCost). */
+  readonly cost: number;
   /** Real H(m / N) for m = 0..B/2 (h is even, so H is real). */
   private readonly response: Float64Array;
+  private readonly forward: MixedRadixRealFft;
+  private readonly inverse: MixedRadixRealFft;
 
   constructor(kernel: Kernel, up: number, down: number, k: number) {
+    this.multiplier = k;
     this.inputLength = k * down;
     this.outputLength = k * up;
+    this.cost = multiplierCost(k, down, up);
+    // Held here as well as in the global cache, which other users may churn.
+    this.forward = mixedRadixRealFftPlan(this.inputLength);
+    this.inverse = mixedRadixRealFftPlan(this.outputLength);
     const points = Math.max(this.inputLength, this.outputLength);
     const step = Math.min(1, down / up);
     const taps = new Float64Array(points);
@@ -345,10 +377,10 @@ class FftPlan {
     const xIm = workspace.get(SLOT_X_IM, halfIn + 1);
     const yRe = workspace.get(SLOT_Y_RE, halfOut + 1);
     const yIm = workspace.get(SLOT_Y_IM, halfOut + 1);
-    mixedRadixRealFftPlan(n).forward(input, xRe, xIm);
+    this.forward.forward(input, xRe, xIm);
     if (nOut < n) foldDown(xRe, xIm, this.response, yRe, yIm, n, nOut);
     else repeatUp(xRe, xIm, this.response, yRe, yIm, n, nOut);
-    mixedRadixRealFftPlan(nOut).inverse(yRe, yIm, out, nOut / n, first, out.length);
+    this.inverse.inverse(yRe, yIm, out, nOut / n, first, out.length);
   }
 }
 
@@ -455,13 +487,18 @@ function cheapestMultiplier(kMin: number, down: number, up: number): number {
   const lo = Math.max(1, Math.ceil(kMin / 2));
   for (const half of sevenSmoothBetween(lo, Math.max(lo, Math.ceil(lo * 1.25)))) {
     const k = 2 * half;
-    const cost = fftCost((k * down) / 2) + fftCost((k * up) / 2);
+    const cost = multiplierCost(k, down, up);
     if (cost < bestCost) {
       best = k;
       bestCost = cost;
     }
   }
   return best;
+}
+
+/** Estimated time of the two real FFTs for multiplier k. */
+function multiplierCost(k: number, down: number, up: number): number {
+  return fftCost((k * down) / 2) + fftCost((k * up) / 2);
 }
 
 /** Estimated time of a real FFT of 2n points: n points per pass, plus the split step. */

@@ -151,3 +151,34 @@ describe('mixed-radix real FFT', () => {
     expect(maxDiff(im, refIm)).toBeLessThan(1e-14 * n);
   });
 });
+
+describe('mixed-radix irfft output ranges', () => {
+  it('writes any sample range, to float64 or float32, with an extra scale', () => {
+    const n = 210;
+    const plan = mixedRadixRealFftPlan(n);
+    const x = randomSignal(n, 5);
+    const re = new Float64Array(plan.nFreq);
+    const im = new Float64Array(plan.nFreq);
+    plan.forward(x, re, im);
+    for (const [first, count] of [
+      [0, 210],
+      [1, 209],
+      [1, 208],
+      [0, 1],
+      [7, 0],
+      [100, 55],
+      [209, 1],
+    ]) {
+      const out64 = new Float64Array(count);
+      plan.inverse(re, im, out64, 2, first, count);
+      const out32 = new Float32Array(count);
+      plan.inverse(re, im, out32, 1, first, count);
+      for (let i = 0; i < count; i++) {
+        expect(Math.abs(out64[i] - 2 * x[first + i])).toBeLessThan(1e-13);
+        expect(Math.abs(out32[i] - x[first + i])).toBeLessThan(1e-7);
+      }
+    }
+    expect(() => plan.inverse(re, im, new Float64Array(10), 1, 205, 10)).toThrow(RangeError);
+    expect(() => plan.inverse(re, im, new Float64Array(5), 1, 0, 10)).toThrow(RangeError);
+  });
+});

@@ -99,6 +99,14 @@ describe('FFT resampling equals the polyphase FIR', () => {
     expect(() => odd.process(x, 'fft')).toThrow(/no FFT path/);
   });
 
+  it('shares a plan between nearby lengths (a longer padding) with the same result', () => {
+    const r = new Resampler(48_000, 22_050);
+    for (const n of [200_000, 199_000, 190_000, 185_000, 181_000, 150_000]) {
+      const x = burst(n, n);
+      expect(relativeError(r.process(x, 'fir'), r.process(x, 'fft')), `n=${n}`).toBeLessThan(1e-6);
+    }
+  });
+
   it('keeps results stable across plan reuse and many lengths (cache eviction)', () => {
     const r = new Resampler(96_000, 22_050);
     const x = burst(50_000, 9);
