@@ -12,6 +12,7 @@ import type {
   SortKey,
   VocalChannel,
 } from '../../src-shared/contract/catalog.js';
+import { BrowseIndex } from './browse-index.js';
 import type { CatalogDb } from './db.js';
 
 /** A clip about to be inserted: everything but the id and the label's source (always 'import'). */
@@ -126,7 +127,11 @@ const STATEMENT_CACHE_LIMIT = 256;
 export class CatalogStore {
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(readonly db: CatalogDb) {}
+  private readonly browse: BrowseIndex;
+
+  constructor(readonly db: CatalogDb) {
+    this.browse = new BrowseIndex(db);
+  }
 
   /** Runs `fn` in one IMMEDIATE transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T {
@@ -157,6 +162,7 @@ export class CatalogStore {
       dataset.kind,
       dataset.createdAt,
     );
+    this.browse.invalidate();
     return Number(info.lastInsertRowid);
   }
 
@@ -211,6 +217,7 @@ export class CatalogStore {
   /** A file that moved or was renamed inside its dataset: same clip, label and history. */
   moveClip(id: number, path: string, relPath: string): void {
     this.run('UPDATE clips SET path = ?, rel_path = ? WHERE id = ?', path, relPath, id);
+    this.browse.invalidate();
   }
 
   /** A file whose bytes changed since import: new audio facts, same label and history. */
@@ -228,28 +235,20 @@ export class CatalogStore {
       audio.durationSec,
       id,
     );
+    this.browse.invalidate();
   }
 
   setClipLabel(id: number, label: string, source: LabelSource): void {
     this.run('UPDATE clips SET label = ?, label_source = ? WHERE id = ?', label, source, id);
+    this.browse.labelChanged(id);
   }
 
   queryClips(filter: ClipFilter, sort: SortKey, descending: boolean, offset: number, limit: number): { total: number; clips: Clip[] } {
-    const where = whereClause(filter);
-    const from = `clips${where.indexHint}${where.sql}`;
-    const total = this.get<{ n: number }>(`SELECT count(*) AS n FROM ${from}`, ...where.params)?.n ?? 0;
-    if (offset >= total) return { total, clips: [] };
-    const direction = descending ? 'DESC' : 'ASC';
-    const column = SORT_COLUMNS[sort];
-    const order = column === 'id' ? `id ${direction}` : `${column} ${direction}, id ${direction}`;
-    // The page's ids first (from the index alone when it covers the filter), then only their rows.
-    const rows = this.all<ClipRow>(
-      `SELECT ${CLIP_COLUMNS} FROM clips WHERE id IN (SELECT id FROM ${from} ORDER BY ${order} LIMIT ? OFFSET ?) ORDER BY ${order}`,
-      ...where.params,
-      limit,
-      offset,
-    );
-    return { total, clips: rows.map(toClip) };
+    const { total, ids } = this.browse.query(filter, sort, descending, offset, limit);
+    if (ids.length === 0) return { total, clips: [] };
+    const rows = this.all<ClipRow>(`SELECT ${CLIP_COLUMNS} FROM clips WHERE id IN (SELECT value FROM json_each(?))`, JSON.stringify(ids));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return { total, clips: ids.flatMap((id) => (byId.has(id) ? [toClip(byId.get(id)!)] : [])) };
   }
 
   clipStats(filter: ClipFilter): ClipStats {
