@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ClipFilter, SortKey } from '../../src-shared/contract/catalog.js';
+import type { ClipFilter, ClipStats, SortKey } from '../../src-shared/contract/catalog.js';
 
 /**
  * The clip browser's filters and sorts, answered from columns held in memory: a filtered, sorted
@@ -32,24 +32,37 @@ export class BrowseIndex {
   /** Ids of one page, in order, and the number of clips that match. */
   query(filter: ClipFilter, sort: SortKey, descending: boolean, offset: number, limit: number): { total: number; ids: number[] } {
     const columns = this.current();
-    const test = compileFilter(columns, filter);
+    const matches = compileFilter(columns, filter);
     const order = columns.order(sort);
     const ids: number[] = [];
     let total = 0;
     const n = order.length;
     for (let k = 0; k < n; k++) {
       const p = order[descending ? n - 1 - k : k];
-      if (test.dataset >= 0 && columns.datasets[p] !== test.dataset) continue;
-      if (test.labels !== null && test.labels[columns.labelCodes[p]] === 0) continue;
-      if (test.actors !== null && (columns.actors[p] < 0 || columns.actors[p] >= test.actors.length || test.actors[columns.actors[p]] === 0)) continue;
-      if (test.gender > 0 && columns.genders[p] !== test.gender) continue;
-      if (test.channel > 0 && columns.channels[p] !== test.channel) continue;
-      if (test.intensity > 0 && columns.intensities[p] !== test.intensity) continue;
-      if (test.text !== null && test.text[p] === 0) continue;
+      if (!matches(p)) continue;
       if (total >= offset && ids.length < limit) ids.push(columns.ids[p]);
       total += 1;
     }
     return { total, ids };
+  }
+
+  /** Counts per label and the actors present, under a filter. */
+  stats(filter: ClipFilter): ClipStats {
+    const columns = this.current();
+    const matches = compileFilter(columns, filter);
+    const perCode = new Int32Array(columns.labelNames.length);
+    const actors = new Set<number>();
+    let total = 0;
+    for (let p = 0; p < columns.ids.length; p++) {
+      if (!matches(p)) continue;
+      perCode[columns.labelCodes[p]] += 1;
+      if (columns.actors[p] >= 0) actors.add(columns.actors[p]);
+      total += 1;
+    }
+    const byLabel: Record<string, number> = {};
+    const labels = columns.labelNames.filter((_, code) => perCode[code] > 0).sort(compareText);
+    for (const label of labels) byLabel[label] = perCode[columns.labelCode(label, false)];
+    return { total, byLabel, actors: [...actors].sort((a, b) => a - b), labels };
   }
 
   private current(): Columns {
@@ -159,9 +172,28 @@ class Columns {
       const code = this.labelCode(row.label, true);
       if (position !== undefined && this.labelCodes[position] !== code) {
         this.labelCodes[position] = code;
-        this.orders.delete('label');
+        this.reposition('label', position);
       }
     }
+  }
+
+  /** Moves one position to its new place in a cached sort order: O(n) copies, no re-sort. */
+  private reposition(sort: SortKey, position: number): void {
+    const order = this.orders.get(sort);
+    if (order === undefined) return;
+    const from = order.indexOf(position);
+    order.copyWithin(from, from + 1);
+    const compare = sort === 'id' ? (a: number, b: number) => a - b : this.comparator(sort);
+    const before = (a: number, b: number) => (compare(a, b) || a - b) < 0;
+    let low = 0;
+    let high = order.length - 1;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (before(order[mid], position)) low = mid + 1;
+      else high = mid;
+    }
+    order.copyWithin(low + 1, low, order.length - 1);
+    order[low] = position;
   }
 
   /** Positions whose relative path contains `text` (already lowercased): indexOf over one string. */
@@ -244,8 +276,8 @@ interface CompiledFilter {
   text: Uint8Array | null;
 }
 
-/** The filter as lookups over the columns' codes, so the scan does no hashing. */
-function compileFilter(columns: Columns, filter: ClipFilter): CompiledFilter {
+/** The filter as one test over the columns' codes (lookup tables, no hashing in the scan). */
+function compileFilter(columns: Columns, filter: ClipFilter): (p: number) => boolean {
   let labels: Uint8Array | null = null;
   if (filter.labels !== undefined && filter.labels.length > 0) {
     labels = new Uint8Array(columns.labelNames.length + 1);
@@ -259,13 +291,19 @@ function compileFilter(columns: Columns, filter: ClipFilter): CompiledFilter {
     actors = new Uint8Array(Math.max(...filter.actors) + 1);
     for (const actor of filter.actors) if (actor >= 0) actors[actor] = 1;
   }
-  return {
-    dataset: filter.datasetId ?? -1,
-    labels,
-    actors,
-    gender: filter.gender === undefined ? 0 : GENDER[filter.gender],
-    channel: filter.vocalChannel === undefined ? 0 : CHANNEL[filter.vocalChannel],
-    intensity: filter.intensity === undefined ? 0 : INTENSITY[filter.intensity],
-    text: filter.text === undefined || filter.text === '' ? null : columns.textMask(asciiLower(filter.text)),
-  };
+  const dataset = filter.datasetId ?? -1;
+  const gender = filter.gender === undefined ? 0 : GENDER[filter.gender];
+  const channel = filter.vocalChannel === undefined ? 0 : CHANNEL[filter.vocalChannel];
+  const intensity = filter.intensity === undefined ? 0 : INTENSITY[filter.intensity];
+  const text = filter.text === undefined || filter.text === '' ? null : columns.textMask(asciiLower(filter.text));
+  const { datasets, labelCodes, genders, channels, intensities } = columns;
+  const actorColumn = columns.actors;
+  return (p) =>
+    (dataset < 0 || datasets[p] === dataset) &&
+    (labels === null || labels[labelCodes[p]] === 1) &&
+    (actors === null || (actorColumn[p] >= 0 && actorColumn[p] < actors.length && actors[actorColumn[p]] === 1)) &&
+    (gender === 0 || genders[p] === gender) &&
+    (channel === 0 || channels[p] === channel) &&
+    (intensity === 0 || intensities[p] === intensity) &&
+    (text === null || text[p] === 1);
 }

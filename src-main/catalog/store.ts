@@ -252,21 +252,9 @@ export class CatalogStore {
   }
 
   clipStats(filter: ClipFilter): ClipStats {
-    const where = whereClause(filter);
-    const from = `clips${where.indexHint}${where.sql}`;
-    const byLabel: Record<string, number> = {};
-    let total = 0;
-    for (const row of this.all<{ label: string; n: number }>(
-      `SELECT label, count(*) AS n FROM ${from} GROUP BY label ORDER BY label`,
-      ...where.params,
-    )) {
-      byLabel[row.label] = row.n;
-      total += row.n;
-    }
-    const actorSql = `SELECT DISTINCT actor FROM ${from}${where.sql ? ' AND' : ' WHERE'} actor IS NOT NULL ORDER BY actor`;
-    const actors = this.all<{ actor: number }>(actorSql, ...where.params).map((row) => row.actor);
-    return { total, byLabel, actors, labels: Object.keys(byLabel) };
+    return this.browse.stats(filter);
   }
+
 
   // ---- label events
 
@@ -349,50 +337,6 @@ export class CatalogStore {
 
 const DATASET_SELECT = `SELECT d.id, d.name, d.root_path, d.kind, d.created_at,
   (SELECT count(*) FROM clips c WHERE c.dataset_id = d.id) AS clip_count FROM datasets d`;
-
-/**
- * The WHERE clause for a filter. Lists bind as one JSON parameter (`IN (SELECT value FROM
- * json_each(?))`) so that the SQL text depends only on which filters are present. An empty list
- * means "no constraint", like an untouched multi-select.
- */
-export function whereClause(filter: ClipFilter): { sql: string; params: Param[]; indexHint: string } {
-  const terms: string[] = [];
-  const params: Param[] = [];
-  if (filter.datasetId !== undefined) {
-    terms.push('dataset_id = ?');
-    params.push(filter.datasetId);
-  }
-  if (filter.labels !== undefined && filter.labels.length > 0) {
-    terms.push('label IN (SELECT value FROM json_each(?))');
-    params.push(JSON.stringify(filter.labels));
-  }
-  if (filter.actors !== undefined && filter.actors.length > 0) {
-    terms.push('actor IN (SELECT value FROM json_each(?))');
-    params.push(JSON.stringify(filter.actors));
-  }
-  if (filter.gender !== undefined) {
-    terms.push('gender = ?');
-    params.push(filter.gender);
-  }
-  if (filter.vocalChannel !== undefined) {
-    terms.push('vocal_channel = ?');
-    params.push(filter.vocalChannel);
-  }
-  if (filter.intensity !== undefined) {
-    terms.push('intensity = ?');
-    params.push(filter.intensity);
-  }
-  // With a filter on indexed columns, clips_browse answers from the index alone. SQLite's
-  // planner cannot estimate json_each lists and may pick a narrower index that reads every
-  // matching table row, so the choice is made here.
-  const indexHint = terms.length > 0 ? ' INDEXED BY clips_browse' : '';
-  if (filter.text !== undefined && filter.text !== '') {
-    // LIKE is case-insensitive for ASCII letters; % and _ in the text are matched literally.
-    terms.push("rel_path LIKE ? ESCAPE '\\'");
-    params.push(`%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  }
-  return { sql: terms.length > 0 ? ` WHERE ${terms.join(' AND ')}` : '', params, indexHint };
-}
 
 function toClip(row: ClipRow): Clip {
   return {

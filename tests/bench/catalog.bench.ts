@@ -61,6 +61,11 @@ try {
   );
   await time('undo', 5, RUNS, () => service.undo({}));
   await time('redo', 5, RUNS, () => service.redo({}));
+  // What the browser does after a key press: relabel, then refresh the page it shows.
+  await time('relabel, then the label-sorted page (index refresh)', 20, RUNS, async (i) => {
+    await service.relabel({ clipId: 1 + ((i * 104_729) % CLIPS), label: EMOTIONS[(i + 3) % EMOTIONS.length] });
+    return service.queryClips({ filter: { actors: actorSets[i % 3] }, sort: 'label', offset: 500, limit: 100 });
+  });
 
   const ravdess = join(SHARED_DIR, 'data', 'ravdess-speech');
   if (existsSync(ravdess)) {

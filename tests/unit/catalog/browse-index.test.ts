@@ -61,4 +61,16 @@ describe('the clip browser index follows the database', () => {
     const durations = pages.map((clip) => clip.durationSec);
     expect(durations).toEqual([...durations].sort((a, b) => a - b));
   });
+
+  it('keeps the label order exact through many relabels (moved in place, not re-sorted)', async () => {
+    await harness.service.queryClips({ sort: 'label' }); // the label order is cached from here on
+    const labels = ['angry', 'calm', 'aa', 'zz', 'sad', 'neutral'];
+    for (let i = 0; i < 40; i++) await harness.service.relabel({ clipId: 1 + ((i * 17) % 50), label: labels[i % labels.length] });
+    for (const descending of [false, true]) {
+      const page = (await harness.service.queryClips({ sort: 'label', descending, limit: 1000 })).clips;
+      const expected = [...page].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : a.id - b.id));
+      if (descending) expected.reverse();
+      expect(page.map((clip) => clip.id)).toEqual(expected.map((clip) => clip.id));
+    }
+  });
 });
