@@ -12,7 +12,9 @@ export type CatalogDb = Database.Database;
  */
 export function openCatalog(path: string, migrations: readonly Migration[] = MIGRATIONS): CatalogDb {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  // In Electron the launcher points at a build of the native module for Electron's ABI.
+  const nativeBinding = process.env.EMOTION_STUDIO_SQLITE_BINDING;
+  const db = new Database(path, nativeBinding ? { nativeBinding } : {});
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

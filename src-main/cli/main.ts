@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isLoopbackHost, startBrowserServer } from '../transport/http.js';
 import { findElectronBinary } from '../electron-binary.js';
+import { ensureElectronSqliteBinding } from '../electron-native.js';
 import { packageRoot } from '../package-root.js';
 import { createStudio, resolveDbPath } from '../studio.js';
 import { runClips, runImport } from './catalog-commands.js';
@@ -91,9 +92,14 @@ async function start(dbPath: string): Promise<number> {
     console.log(`Electron binary not available (${electron.reason}); starting browser mode instead.`);
     return serve(dbPath, undefined, 0);
   }
+  const binding = ensureElectronSqliteBinding((line) => console.log(line));
+  if (!binding.ok) {
+    console.log(`better-sqlite3 could not be built for Electron (${binding.reason}); starting browser mode instead.`);
+    return serve(dbPath, undefined, 0);
+  }
   const child = spawn(electron.path, [packageRoot], {
     stdio: 'inherit',
-    env: { ...process.env, EMOTION_STUDIO_DB: dbPath },
+    env: { ...process.env, EMOTION_STUDIO_DB: dbPath, EMOTION_STUDIO_SQLITE_BINDING: binding.path },
   });
   return new Promise((done) => child.on('exit', (code) => done(code ?? 0)));
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { _electron as electron } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { findElectronBinary } from '../../src-main/electron-binary.js';
+import { ensureElectronSqliteBinding } from '../../src-main/electron-native.js';
 import { repoRoot, screenshotDir, tempDbPath } from './harness.js';
 
 // Runs the real desktop window where an Electron binary exists; this machine class cannot
@@ -16,10 +17,12 @@ describe.skipIf(!binary.found)(title, () => {
   it('opens a sandboxed window whose renderer talks to the studio through the preload only', async () => {
     if (!binary.found) return;
     expect(existsSync(join(repoRoot, 'out', 'main', 'index.js'))).toBe(true);
+    const sqlite = ensureElectronSqliteBinding(console.log);
+    if (!sqlite.ok) throw new Error(`better-sqlite3 for Electron: ${sqlite.reason}`);
     const app = await electron.launch({
       executablePath: binary.path,
       args: [repoRoot],
-      env: { ...process.env, EMOTION_STUDIO_DB: tempDbPath() },
+      env: { ...process.env, EMOTION_STUDIO_DB: tempDbPath(), EMOTION_STUDIO_SQLITE_BINDING: sqlite.path },
     });
     try {
       const window = await app.firstWindow();
