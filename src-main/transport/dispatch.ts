@@ -19,21 +19,32 @@ export type Dispatch = (method: unknown, args: unknown) => Promise<Result<unknow
 export function createDispatcher(services: Services): Dispatch {
   return async (method, args) => {
     if (!isMethodName(method)) {
-      return err('UNKNOWN_METHOD', `no method ${JSON.stringify(String(method)).slice(0, 120)} in the contract`);
+      return err('UNKNOWN_METHOD', `no method ${describeMethod(method)} in the contract`);
     }
     const [domain, name] = method.split('.') as [Domain, string];
     const schema = (argSchemas[domain] as Record<string, { safeParse(v: unknown): SafeParse }>)[name];
-    const parsed = schema.safeParse(args ?? {});
-    if (!parsed.success) {
-      return err('INVALID_ARGUMENT', `${method}: ${describeIssues(parsed.error.issues)}`);
-    }
-    const service = services[domain] as unknown as Record<string, (a: unknown) => Promise<unknown>>;
     try {
+      // Inside the try: IPC arguments are structured clones (cycles, Maps, typed arrays), and
+      // whatever a schema throws on them must come back as a Result, never as a rejection.
+      const parsed = schema.safeParse(args ?? {});
+      if (!parsed.success) {
+        return err('INVALID_ARGUMENT', `${method}: ${describeIssues(parsed.error.issues)}`);
+      }
+      const service = services[domain] as unknown as Record<string, (a: unknown) => Promise<unknown>>;
       return ok(await service[name].call(service, parsed.data));
     } catch (error) {
       return toErrorResult(error);
     }
   };
+}
+
+/**
+ * The method name for a message, whatever was sent: String() throws on an object whose toString
+ * is not a function ({"toString": 1} from a WebSocket frame), which would reject the dispatch.
+ */
+function describeMethod(method: unknown): string {
+  const text = typeof method === 'string' ? method : `(${method === null ? 'null' : Array.isArray(method) ? 'array' : typeof method})`;
+  return JSON.stringify(text).slice(0, 120);
 }
 
 interface SafeParse {

@@ -79,7 +79,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   };
 
   /** 0 when the request may proceed, else the status to refuse it with. */
-  const check = (req: IncomingMessage): { status: 0 | 401 | 403; fromQuery: boolean; reason: string } => {
+  const check = (req: IncomingMessage, url: URL): { status: 0 | 401 | 403; fromQuery: boolean; reason: string } => {
     const hostHeader = (req.headers.host ?? '').toLowerCase();
     if (!allowedHosts().has(hostHeader)) return { status: 403, fromQuery: false, reason: `Host ${hostHeader || '(none)'} is not this server` };
     const origin = req.headers.origin;
@@ -89,7 +89,6 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     if (origin !== undefined && !origin.toLowerCase().startsWith('http://')) {
       return { status: 403, fromQuery: false, reason: `Origin ${origin} is not this server` };
     }
-    const url = new URL(req.url ?? '/', 'http://x');
     const queryToken = url.searchParams.get('token');
     if (queryToken !== null && safeEqual(queryToken, token)) return { status: 0, fromQuery: true, reason: '' };
     const cookieToken = parseCookies(req.headers.cookie)[cookieName()];
@@ -98,9 +97,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   };
 
   const server: Server = createServer((req, res) => {
-    const verdict = check(req);
+    const url = requestUrl(req);
+    if (url === null) return refuse(res, 400, 'the request target is not a URL path');
+    const verdict = check(req, url);
     if (verdict.status !== 0) return refuse(res, verdict.status, verdict.reason);
-    const url = new URL(req.url ?? '/', 'http://x');
     if (verdict.fromQuery) {
       // Move the token into a cookie and drop it from the address bar and history.
       url.searchParams.delete('token');
@@ -144,12 +144,15 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       } catch {
         return sendJson(res, 400, err('INVALID_ARGUMENT', 'the request body is not valid JSON'));
       }
-      void options.dispatch(decodeURIComponent(method), args).then((result) => sendJson(res, 200, result));
+      const name = decodePath(method);
+      if (name === null) return sendJson(res, 200, err('UNKNOWN_METHOD', 'the method name is not valid percent-encoding'));
+      void options.dispatch(name, args).then((result) => sendJson(res, 200, result));
     });
   };
 
   const serveStatic = (res: ServerResponse, pathname: string): void => {
-    let relative = decodeURIComponent(pathname);
+    let relative = decodePath(pathname);
+    if (relative === null) return refuse(res, 400, 'the path is not valid percent-encoding');
     if (relative === '/' || relative === '') relative = '/index.html';
     const file = normalize(join(rendererDir, relative));
     if (!file.startsWith(rendererDir + sep)) return refuse(res, 403, 'outside the renderer folder');
@@ -169,16 +172,20 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const verdict = check(req);
-    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
-    if (verdict.status !== 0 || pathname !== '/api/ws') {
+    const url = requestUrl(req);
+    const verdict = url === null ? { status: 400 as const } : check(req, url);
+    if (verdict.status !== 0 || url?.pathname !== '/api/ws') {
       const status = verdict.status !== 0 ? verdict.status : 404;
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      // A frame over maxPayload, invalid UTF-8 or a protocol violation: ws closes the socket
+      // itself; without a listener the 'error' event would be thrown and end the process.
+      ws.on('error', () => sockets.delete(ws));
       ws.on('message', (data) => void handleSocketMessage(ws, data.toString()));
     });
   });
@@ -239,6 +246,29 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
   res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * The request target as a URL, or null. Node passes any target through, and new URL() throws on
+ * some ("//+>%" parses as a bad host): that must be a 400, not an exception that ends the process.
+ * An origin-form target is always read as a path, so "//evil/x" is the path "//evil/x".
+ */
+function requestUrl(req: IncomingMessage): URL | null {
+  const target = req.url ?? '/';
+  try {
+    return new URL(target.startsWith('/') ? `http://x${target}` : target, 'http://x');
+  } catch {
+    return null;
+  }
+}
+
+/** decodeURIComponent, or null for malformed percent-encoding (it throws URIError on "%E0%A4%A"). */
+function decodePath(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
 }
 
 function safeEqual(a: string, b: string): boolean {
