@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, build, unit tests, end-to-end tests; then one closing line that counts
-// every test of both suites ("N passed, N failed, N skipped").
+// `npm test`: typecheck, build, unit, end-to-end and reliability tests; then one closing line that
+// counts every test of the suites ("N passed, N failed, N skipped").
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ steps.push(['build', run('build', 'npx', ['electron-vite', 'build'])]);
 const suites = [
   ['unit', 'vitest.config.ts'],
   ['e2e', 'vitest.e2e.config.ts'],
+  ['reliability', 'vitest.reliability.config.ts'],
 ];
 for (const [name, config] of suites) {
   const report = join(results, `${name}.json`);
