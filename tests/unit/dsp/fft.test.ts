@@ -1,34 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ComplexFft, RealFft, complexFftPlan, realFftPlan, rfft } from '../../../src-shared/dsp/index.js';
-import { randomSignal } from './helpers.js';
-
-/** O(n^2) DFT straight from the definition: the second implementation. */
-function naiveDft(re: ArrayLike<number>, im: ArrayLike<number>): { re: Float64Array; im: Float64Array } {
-  const n = re.length;
-  const outRe = new Float64Array(n);
-  const outIm = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    let sr = 0;
-    let si = 0;
-    for (let t = 0; t < n; t++) {
-      // Reduce k*t mod n first so the angle stays accurate for large n.
-      const angle = (-2 * Math.PI * ((k * t) % n)) / n;
-      const c = Math.cos(angle);
-      const s = Math.sin(angle);
-      sr += re[t] * c - im[t] * s;
-      si += re[t] * s + im[t] * c;
-    }
-    outRe[k] = sr;
-    outIm[k] = si;
-  }
-  return { re: outRe, im: outIm };
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, count = a.length): number {
-  let worst = 0;
-  for (let i = 0; i < count; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
+import { maxDiff, naiveDft, randomSignal } from './helpers.js';
 
 describe('complex FFT', () => {
   it.each([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024])('matches the naive DFT on random input, n=%i', (n) => {

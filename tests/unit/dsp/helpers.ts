@@ -127,3 +127,31 @@ export function randomSignal(length: number, seed: number): Float64Array {
   }
   return out;
 }
+
+/** O(n^2) DFT straight from the definition: the second implementation. */
+export function naiveDft(re: ArrayLike<number>, im: ArrayLike<number>): { re: Float64Array; im: Float64Array } {
+  const n = re.length;
+  const outRe = new Float64Array(n);
+  const outIm = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    let sr = 0;
+    let si = 0;
+    for (let t = 0; t < n; t++) {
+      // Reduce k*t mod n first so the angle stays accurate for large n.
+      const angle = (-2 * Math.PI * ((k * t) % n)) / n;
+      const c = Math.cos(angle);
+      const s = Math.sin(angle);
+      sr += re[t] * c - im[t] * s;
+      si += re[t] * s + im[t] * c;
+    }
+    outRe[k] = sr;
+    outIm[k] = si;
+  }
+  return { re: outRe, im: outIm };
+}
+
+export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, count = a.length): number {
+  let worst = 0;
+  for (let i = 0; i < count; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
