@@ -584,7 +584,8 @@ describe('contract fuzzing through HTTP, WebSocket and the dispatcher', () => {
     expect(Object.keys(Object.prototype)).toEqual([]);
     const viaDispatch = await studio.dispatch('app.info', {});
     expect(viaDispatch.ok).toBe(true);
-    const viaHttp = await post('/api/invoke/app.info', Buffer.from('{}'));
+    // A fresh connection: a pooled keep-alive socket may be one the server has since closed as idle.
+    const viaHttp = await post('/api/invoke/app.info', Buffer.from('{}'), { keepAlive: false });
     expect(viaHttp.status).toBe(200);
     expect((viaHttp.body as Result<unknown>).ok).toBe(true);
     const socket = new WebSocket(`ws://${host}/api/ws`, { headers: { Cookie: cookie, Host: host } });
