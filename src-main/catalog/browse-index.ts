@@ -261,21 +261,6 @@ function asciiLower(text: string): string {
   return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
-interface CompiledFilter {
-  /** -1: any dataset. */
-  dataset: number;
-  /** 1 at the codes of the wanted labels, or null for any label. */
-  labels: Uint8Array | null;
-  /** 1 at the wanted actor numbers, or null for any actor. */
-  actors: Uint8Array | null;
-  /** 0: any; else the column's code. */
-  gender: number;
-  channel: number;
-  intensity: number;
-  /** 1 at the positions whose relative path contains the text, or null for no text filter. */
-  text: Uint8Array | null;
-}
-
 /** The filter as one test over the columns' codes (lookup tables, no hashing in the scan). */
 function compileFilter(columns: Columns, filter: ClipFilter): (p: number) => boolean {
   let labels: Uint8Array | null = null;

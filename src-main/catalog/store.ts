@@ -15,25 +15,9 @@ import type {
 import { BrowseIndex } from './browse-index.js';
 import type { CatalogDb } from './db.js';
 
-/** A clip about to be inserted: everything but the id and the label's source (always 'import'). */
-export interface NewClip {
-  datasetId: number;
-  path: string;
-  relPath: string;
-  contentHash: string;
-  format: AudioFormat;
-  sampleRate: number;
-  channels: number;
+/** A clip about to be inserted: everything but the id and the label's source (always 'import'), plus its frame count. */
+export interface NewClip extends Omit<Clip, 'id' | 'labelSource'> {
   frames: number;
-  durationSec: number;
-  actor: number | null;
-  speaker: string | null;
-  gender: Gender | null;
-  vocalChannel: VocalChannel | null;
-  intensity: Intensity | null;
-  statement: number | null;
-  repetition: number | null;
-  label: string;
 }
 
 export type LabelAction = 'set' | 'undo' | 'redo';
@@ -106,16 +90,6 @@ type Param = string | number | null;
 
 const CLIP_COLUMNS = `id, dataset_id, path, rel_path, content_hash, format, sample_rate, channels, duration_sec,
   actor, speaker, gender, vocal_channel, intensity, statement, repetition, label, label_source`;
-
-/** Sort keys to columns; ties are broken by id in the same direction so paging is stable. */
-const SORT_COLUMNS: Record<SortKey, string> = {
-  id: 'id',
-  path: 'path',
-  label: 'label',
-  actor: 'actor',
-  duration: 'duration_sec',
-  intensity: 'intensity',
-};
 
 /** Prepared statements kept per distinct SQL text; filter shapes are few (lists bind as JSON). */
 const STATEMENT_CACHE_LIMIT = 256;
