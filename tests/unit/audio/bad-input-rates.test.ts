@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAudio } from '../../../src-main/audio/load.js';
 import { probeAudio } from '../../../src-main/audio/probe.js';
 import { rfft } from '../../../src-shared/dsp/fft.js';
-import { buildWav, tempDir } from './helpers.js';
+import { amplitudeAt, buildWav, tempDir } from './helpers.js';
 
 /**
  * Every rate from 8 kHz to 192 kHz and every channel count from 1 to 8 loads as the seed
@@ -46,17 +46,6 @@ function peakHz(y: Float32Array, sampleRate: number): number {
   let best = 1;
   for (let k = 2; k < re.length; k++) if (re[k] ** 2 + im[k] ** 2 > re[best] ** 2 + im[best] ** 2) best = k;
   return (best * sampleRate) / n;
-}
-
-/** Amplitude of `hz` in y (single-bin DFT). */
-function amplitudeAt(y: Float32Array, sampleRate: number, hz: number): number {
-  let re = 0;
-  let im = 0;
-  for (let i = 0; i < y.length; i++) {
-    re += y[i] * Math.cos((2 * Math.PI * hz * i) / sampleRate);
-    im += y[i] * Math.sin((2 * Math.PI * hz * i) / sampleRate);
-  }
-  return (2 * Math.hypot(re, im)) / y.length;
 }
 
 const mean = (y: Float32Array) => y.reduce((s, v) => s + v, 0) / y.length;

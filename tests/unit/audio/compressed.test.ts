@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFile } from '../../../src-main/audio/decode.js';
 import { probeAudio } from '../../../src-main/audio/probe.js';
-import { expectStudioError, tempDir } from './helpers.js';
+import { amplitudeAt, expectStudioError, tempDir } from './helpers.js';
 
 /**
  * Fixtures written by libsndfile (python soundfile): 0.5 s of 440 Hz (0.5) left / 660 Hz (0.3)
@@ -16,17 +16,6 @@ let dir = '';
 let remove: () => Promise<void> = async () => {};
 beforeAll(async () => ({ dir, remove } = await tempDir()));
 afterAll(() => remove());
-
-/** Amplitude of `hz` in y (single-bin DFT), to check the decoded content, not just its shape. */
-function amplitudeAt(y: Float32Array, sampleRate: number, hz: number): number {
-  let re = 0;
-  let im = 0;
-  for (let i = 0; i < y.length; i++) {
-    re += y[i] * Math.cos((2 * Math.PI * hz * i) / sampleRate);
-    im += y[i] * Math.sin((2 * Math.PI * hz * i) / sampleRate);
-  }
-  return (2 * Math.hypot(re, im)) / y.length;
-}
 
 describe('compressed formats', () => {
   for (const [file, format, sampleRate] of [

@@ -145,3 +145,14 @@ export function snrDb(reference: Float32Array, test: Float32Array): number {
   }
   return 10 * Math.log10(signal / noise);
 }
+
+/** Amplitude of `hz` in y (single-bin DFT), to check the decoded content, not just its shape. */
+export function amplitudeAt(y: Float32Array, sampleRate: number, hz: number): number {
+  let re = 0;
+  let im = 0;
+  for (let i = 0; i < y.length; i++) {
+    re += y[i] * Math.cos((2 * Math.PI * hz * i) / sampleRate);
+    im += y[i] * Math.sin((2 * Math.PI * hz * i) / sampleRate);
+  }
+  return (2 * Math.hypot(re, im)) / y.length;
+}
