@@ -1,0 +1,164 @@
+import { FEATURE_SET_SHAPES, type FeatureSetName } from '../dsp/seed.js';
+import { parseModelSpec, type LayerSpecInput, type ModelSpec } from './model-spec.js';
+
+/** How a preset trains unless the user changes it. */
+export interface TrainingDefaults {
+  epochs: number;
+  batchSize: number;
+  /** Adam's step size. */
+  learningRate: number;
+  /** 'seed-x3': the seed's original + noisy + pitch-shifted copies of each training clip. */
+  augmentation: 'none' | 'seed-x3';
+  /** Random time and frequency masks on spectrogram inputs (meaningless for seed-2376). */
+  specAugment: boolean;
+  /** Beta(alpha, alpha) mixup of pairs of examples; 0 turns it off. */
+  mixup: number;
+  /** Weight moved from the true class to a uniform target, e.g. 0.1. */
+  labelSmoothing: number;
+}
+
+export interface ModelPreset {
+  name: string;
+  title: string;
+  description: string;
+  featureSet: FeatureSetName;
+  /** Normalised (every default filled); its inputShape is modelInputShape(featureSet). */
+  spec: ModelSpec;
+  defaults: TrainingDefaults;
+}
+
+/**
+ * A model's input shape for a feature set: the features' shape plus a channel axis of 1, since
+ * Conv1D / Conv2D want [steps, channels] / [rows, columns, channels]. The trainer appends that
+ * axis to each example (a reshape, no copy), so the cached features keep their own shape.
+ */
+export function modelInputShape(featureSet: FeatureSetName): number[] {
+  return [...FEATURE_SET_SHAPES[featureSet], 1];
+}
+
+const conv1d = (filters: number, kernelSize: number): LayerSpecInput => ({
+  className: 'Conv1D',
+  config: { filters, kernelSize, activation: 'relu', padding: 'same' },
+});
+const batchNorm = (momentum: number): LayerSpecInput => ({ className: 'BatchNormalization', config: { momentum } });
+const maxPool1d = (poolSize: number, strides: number): LayerSpecInput => ({
+  className: 'MaxPooling1D',
+  config: { poolSize, strides, padding: 'same' },
+});
+const dropout = (rate: number): LayerSpecInput => ({ className: 'Dropout', config: { rate } });
+const dense = (units: number, activation: 'relu' | 'softmax'): LayerSpecInput => ({ className: 'Dense', config: { units, activation } });
+
+/**
+ * The seed notebook's CNN on its 2376 features, parametrised by width: five Conv1D + BN + 'same'
+ * MaxPool blocks (length 2376 → 75), Flatten, Dense + BN, Dense softmax over the 8 emotions.
+ */
+function seedTopology(filters: readonly number[], denseUnits: number, momentum: number): LayerSpecInput[] {
+  const [f1, f2, f3, f4, f5] = filters;
+  return [
+    conv1d(f1, 5), batchNorm(momentum), maxPool1d(5, 2),
+    conv1d(f2, 5), batchNorm(momentum), maxPool1d(5, 2), dropout(0.2),
+    conv1d(f3, 5), batchNorm(momentum), maxPool1d(5, 2),
+    conv1d(f4, 3), batchNorm(momentum), maxPool1d(5, 2), dropout(0.2),
+    conv1d(f5, 3), batchNorm(momentum), maxPool1d(3, 2), dropout(0.2),
+    { className: 'Flatten' },
+    dense(denseUnits, 'relu'), batchNorm(momentum),
+    dense(8, 'softmax'),
+  ];
+}
+
+/** Four 3×3 Conv2D + BN + ReLU + 2×2 MaxPool blocks, global average pooling, Dropout, Dense softmax. */
+function melTopology(momentum: number): LayerSpecInput[] {
+  const block = (filters: number): LayerSpecInput[] => [
+    { className: 'Conv2D', config: { filters, kernelSize: 3, padding: 'same' } },
+    batchNorm(momentum),
+    { className: 'Activation', config: { activation: 'relu' } },
+    // 'valid' floors odd sizes (108 → 54 → 27 → 13 → 6), as the PyTorch reference's MaxPool2d(2).
+    { className: 'MaxPooling2D', config: { poolSize: 2 } },
+  ];
+  return [
+    ...block(32), ...block(64), ...block(128), ...block(128),
+    { className: 'GlobalAveragePooling2D' },
+    dropout(0.3),
+    dense(8, 'softmax'),
+  ];
+}
+
+function spec(name: string, featureSet: FeatureSetName, layers: LayerSpecInput[]): ModelSpec {
+  return parseModelSpec({ format: 'emotion-studio.model-spec', version: 1, name, inputShape: modelInputShape(featureSet), layers });
+}
+
+/** The seed notebook's fit: Adam 1e-3, batch 64, up to 50 epochs, on ×3-augmented clips. */
+const SEED_DEFAULTS: TrainingDefaults = {
+  epochs: 50,
+  batchSize: 64,
+  learningRate: 1e-3,
+  augmentation: 'seed-x3',
+  specAugment: false,
+  mixup: 0,
+  labelSmoothing: 0,
+};
+
+export const PRESET_NAMES = ['seed-cnn1d', 'small-cnn1d', 'mel-cnn2d', 'tiny-cnn1d'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+export const MODEL_PRESETS: Readonly<Record<PresetName, ModelPreset>> = {
+  'seed-cnn1d': {
+    name: 'seed-cnn1d',
+    title: 'Seed CNN (1-D)',
+    description:
+      "The seed notebook's model, layer for layer: 7.19 M parameters on the 2376 ZCR/RMS/MFCC features. " +
+      "Keeps Keras' BatchNorm momentum 0.99, whose moving statistics lag with few steps per epoch.",
+    featureSet: 'seed-2376',
+    spec: spec('seed-cnn1d', 'seed-2376', seedTopology([512, 512, 256, 256, 128], 512, 0.99)),
+    defaults: { ...SEED_DEFAULTS },
+  },
+  'small-cnn1d': {
+    name: 'small-cnn1d',
+    title: 'Small CNN (1-D)',
+    description:
+      "The seed's topology at an eighth of its width (filters 64/64/32/32/16, Dense 128) with BatchNorm momentum 0.9: " +
+      'trains many times faster and its evaluation-mode accuracy follows training from the first epochs.',
+    featureSet: 'seed-2376',
+    spec: spec('small-cnn1d', 'seed-2376', seedTopology([64, 64, 32, 32, 16], 128, 0.9)),
+    defaults: { ...SEED_DEFAULTS },
+  },
+  'mel-cnn2d': {
+    name: 'mel-cnn2d',
+    title: 'Log-mel CNN (2-D)',
+    description:
+      'A small 2-D CNN on 64-band log-mel spectrograms: four 3×3 conv blocks and global average pooling (243 k parameters), ' +
+      'regularised with SpecAugment masks, mixup and label smoothing rather than waveform copies.',
+    featureSet: 'logmel-64',
+    spec: spec('mel-cnn2d', 'logmel-64', melTopology(0.9)),
+    defaults: {
+      epochs: 60,
+      batchSize: 32,
+      learningRate: 1e-3,
+      // SpecAugment and mixup make fresh variations every epoch, at no feature-extraction cost.
+      augmentation: 'none',
+      specAugment: true,
+      mixup: 0.2,
+      labelSmoothing: 0.1,
+    },
+  },
+  'tiny-cnn1d': {
+    name: 'tiny-cnn1d',
+    title: 'Tiny CNN (1-D, for tests)',
+    description: 'Two narrow conv blocks and global average pooling (under 600 parameters): trains on a few dozen clips in seconds.',
+    featureSet: 'seed-2376',
+    spec: spec('tiny-cnn1d', 'seed-2376', [
+      conv1d(8, 5), batchNorm(0.9), maxPool1d(4, 4),
+      conv1d(8, 5), batchNorm(0.9),
+      { className: 'GlobalAveragePooling1D' },
+      dense(8, 'softmax'),
+    ]),
+    defaults: { epochs: 3, batchSize: 16, learningRate: 3e-3, augmentation: 'none', specAugment: false, mixup: 0, labelSmoothing: 0 },
+  },
+};
+
+/** The preset the UI and CLI start from; to be chosen by measured speaker-independent accuracy. */
+export const DEFAULT_PRESET: PresetName = 'small-cnn1d';
+
+export function isPresetName(name: string): name is PresetName {
+  return (PRESET_NAMES as readonly string[]).includes(name);
+}
