@@ -15,6 +15,7 @@ export default defineConfig({
           index: resolve(root, 'src-main/index.ts'),
           cli: resolve(root, 'src-main/cli/main.ts'),
           'audio-worker': resolve(root, 'src-main/workers/audio-worker.ts'),
+          'train-process': resolve(root, 'src-main/training/train-process.ts'),
         },
       },
     },

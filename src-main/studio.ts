@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Services } from '../src-shared/contract/index.js';
 import { openCatalog } from './catalog/db.js';
 import { defaultDbPath } from './catalog/paths.js';
@@ -9,6 +9,8 @@ import { FeatureCache } from './features/cache.js';
 import { FeatureService } from './features/service.js';
 import { packageRoot } from './package-root.js';
 import { AudioService } from './services/audio-service.js';
+import { TrainingService } from './training/service.js';
+import { spawnNodeTrainer, type SpawnTrainer } from './training/spawn.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
 import { AudioWorkers } from './workers/pool.js';
 
@@ -17,6 +19,8 @@ export interface StudioOptions {
   transport: 'electron' | 'http';
   /** Worker threads for decoding and features; 0 runs them in this thread (tests). */
   workerThreads?: number;
+  /** Starts a training process: a Node child process unless Electron supplies its utilityProcess. */
+  spawnTrainer?: SpawnTrainer;
 }
 
 /** Everything the studio is, independent of the window or server that shows it. */
@@ -26,6 +30,7 @@ export interface Studio {
   dispatch: Dispatch;
   catalog: CatalogService;
   features: FeatureService;
+  training: TrainingService;
   dbPath: string;
   close(): Promise<void>;
 }
@@ -44,6 +49,15 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   const audio = new AudioService({ catalog, workers });
   const features = new FeatureService({ catalog, cache: new FeatureCache(db), workers, events });
   const version = readVersion();
+  const training = new TrainingService({
+    db,
+    catalog,
+    features,
+    events,
+    runsRoot: runsRoot(options.dbPath),
+    spawnTrainer: options.spawnTrainer ?? (() => spawnNodeTrainer()),
+    studioVersion: version,
+  });
   const services: Services = {
     app: {
       info: async () => ({
@@ -59,6 +73,8 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     catalog,
     audio,
     features,
+    training,
+    runs: training,
   };
   return {
     services,
@@ -66,12 +82,19 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     dispatch: createDispatcher(services),
     catalog,
     features,
+    training,
     dbPath: options.dbPath,
     close: async () => {
+      await training.close();
       await workers.close();
       db.close();
     },
   };
+}
+
+/** Runs live beside their catalog: studio.db → studio-runs/<run id>/. */
+export function runsRoot(dbPath: string): string {
+  return join(dirname(dbPath), `${basename(dbPath).replace(/\.[^.]*$/, '')}-runs`);
 }
 
 function readVersion(): string {

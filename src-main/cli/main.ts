@@ -9,6 +9,8 @@ import { packageRoot } from '../package-root.js';
 import { createStudio, resolveDbPath } from '../studio.js';
 import { runClips, runImport } from './catalog-commands.js';
 import { runFeatures } from './features-command.js';
+import { runModels } from './models-command.js';
+import { runEvaluate, runPredict, runTrain } from './train-commands.js';
 import { CliError } from './output.js';
 
 
@@ -20,6 +22,13 @@ Commands:
   import <folder> [--json]      import a folder of clips (RAVDESS names or one subfolder per label)
   clips [--label L] [--actor N] [--limit N] [--json]   list clips in the catalog
   features <file> --set seed-2376|logmel-64|logmel-128 [--json]   one file's features
+  models [--json]               the model presets and their parameter counts
+  train --preset NAME [--epochs N] [--test-actors 19,20] [--val-actors 17,18] [--folds K --fold I]
+        [--batch-size N] [--lr X] [--augment none|seed-x3] [--seed N] [--backend auto|tensorflow|wasm|cpu]
+        [--name TEXT] [--out DIR] [--json]        train on the catalog's clips, test on held-out actors
+  train --resume RUN [--json]   continue an interrupted or cancelled run from its last checkpoint
+  evaluate --model DIR <folder|files...> [--labels CSV] [--json]   accuracy, UAR, macro-F1 of an exported model
+  predict --model DIR <files...> [--json]   per-file emotion probabilities
 
 Options for every command:
   --db FILE      catalog file (default: EMOTION_STUDIO_DB, else the user-data folder)
@@ -38,6 +47,22 @@ async function main(argv: string[]): Promise<number> {
       actor: { type: 'string', multiple: true },
       limit: { type: 'string' },
       set: { type: 'string' },
+      preset: { type: 'string' },
+      epochs: { type: 'string' },
+      'test-actors': { type: 'string' },
+      'val-actors': { type: 'string' },
+      folds: { type: 'string' },
+      fold: { type: 'string' },
+      'batch-size': { type: 'string' },
+      lr: { type: 'string' },
+      augment: { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+      name: { type: 'string' },
+      out: { type: 'string' },
+      resume: { type: 'string' },
+      model: { type: 'string' },
+      labels: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -68,6 +93,42 @@ async function main(argv: string[]): Promise<number> {
       const file = rest[0];
       if (file === undefined) throw new CliError('features needs a file: emotion-studio features <file> --set seed-2376');
       return runFeatures(file, values.set ?? 'seed-2376', values.json);
+    }
+    case 'models':
+      return runModels(values.json);
+    case 'train': {
+      const number = (flag: string, raw: string | undefined) => (raw === undefined ? undefined : parseInteger(flag, raw));
+      const actors = (flag: string, raw: string | undefined) => raw?.split(',').map((actor) => parseInteger(flag, actor.trim()));
+      const folds = number('--folds', values.folds);
+      const split =
+        folds !== undefined
+          ? { kind: 'kfold' as const, folds, fold: number('--fold', values.fold) ?? 0 }
+          : { kind: 'actors' as const, testActors: actors('--test-actors', values['test-actors']), valActors: actors('--val-actors', values['val-actors']) };
+      if (values.resume === undefined && values.preset === undefined) throw new CliError('train needs --preset NAME (see `emotion-studio models`) or --resume RUN');
+      const lr = values.lr === undefined ? undefined : Number(values.lr);
+      if (lr !== undefined && !(lr > 0)) throw new CliError(`--lr ${values.lr}: a learning rate is a positive number`);
+      return runTrain(dbPath, {
+        config: {
+          preset: values.preset ?? '',
+          split,
+          epochs: number('--epochs', values.epochs),
+          batchSize: number('--batch-size', values['batch-size']),
+          learningRate: lr,
+          augmentation: values.augment as 'none' | 'seed-x3' | undefined,
+          seed: number('--seed', values.seed),
+          backend: values.backend as 'auto' | undefined,
+        },
+        name: values.name,
+        out: values.out,
+        resume: number('--resume', values.resume),
+        json: values.json,
+      });
+    }
+    case 'evaluate':
+    case 'predict': {
+      if (values.model === undefined) throw new CliError(`${command} needs --model DIR (a folder exported by train)`);
+      if (rest.length === 0) throw new CliError(`${command} needs audio files or a folder`);
+      return command === 'evaluate' ? runEvaluate(values.model, rest, values.labels, values.json) : runPredict(values.model, rest, values.json);
     }
     default:
       throw new CliError(`unknown command "${command}"\n\n${USAGE}`);

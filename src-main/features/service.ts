@@ -77,16 +77,32 @@ export class FeatureService implements FeaturesApi {
     signal: AbortSignal,
     onFeatures: (clip: Clip, features: CachedFeatures) => void,
   ): Promise<ExtractSummary> {
+    return this.runClips(jobId, pipeline, await this.allClips(filter), signal, onFeatures);
+  }
+
+  /**
+   * The extraction loop over given clips. With `augment`, each clip yields its augmented copies
+   * ([copies, ...shape]); they are cached under the pipeline key extended by the recipe and the
+   * clip's own seed, `augment.seedOf(clip)`, so another seed never reads them.
+   */
+  async runClips(
+    jobId: string,
+    pipeline: FeaturePipeline,
+    clips: readonly Clip[],
+    signal: AbortSignal,
+    onFeatures: (clip: Clip, features: CachedFeatures) => void,
+    augment?: { recipe: 'seed-x3'; seedOf: (clip: Clip) => number },
+  ): Promise<ExtractSummary> {
     const started = performance.now();
-    const key = pipelineKey(pipeline);
-    const clips = await this.allClips(filter);
+    const baseKey = pipelineKey(pipeline);
+    const keyOf = (clip: Clip) => (augment === undefined ? baseKey : `${baseKey}|augment=${augment.recipe}|seed=${augment.seedOf(clip)}`);
     const summary: ExtractSummary = { pipeline, total: clips.length, computed: 0, cached: 0, failed: [], durationMs: 0, cancelled: false };
     const progress = (detail: string) =>
       this.deps.events.emit('job.progress', { jobId, kind: 'features', done: summary.computed + summary.cached + summary.failed.length, total: summary.total, detail });
 
     const toCompute: Clip[] = [];
     for (const clip of clips) {
-      const cached = this.deps.cache.get(clip.id, key, clip.contentHash);
+      const cached = this.deps.cache.get(clip.id, keyOf(clip), clip.contentHash);
       if (cached === null) {
         toCompute.push(clip);
       } else {
@@ -108,8 +124,8 @@ export class FeatureService implements FeaturesApi {
       while (!signal.aborted && next < toCompute.length) {
         const clip = toCompute[next++];
         try {
-          const features = await this.deps.workers.features(clip.path, pipeline);
-          pending.push({ clipId: clip.id, key, contentHash: clip.contentHash, features });
+          const features = await this.deps.workers.features(clip.path, pipeline, augment === undefined ? undefined : { recipe: augment.recipe, seed: augment.seedOf(clip) });
+          pending.push({ clipId: clip.id, key: keyOf(clip), contentHash: clip.contentHash, features });
           summary.computed += 1;
           onFeatures(clip, features);
         } catch (error) {

@@ -42,8 +42,9 @@ export class AudioWorkers {
     return this.run({ kind: 'mel', path, params }) as Promise<MelResult>;
   }
 
-  features(path: string, pipeline: FeaturePipeline): Promise<FeaturesResult> {
-    return this.run({ kind: 'features', path, pipeline }) as Promise<FeaturesResult>;
+  /** With `augment`, the result holds one row per augmented copy: [copies, ...featureShape]. */
+  features(path: string, pipeline: FeaturePipeline, augment?: { recipe: 'seed-x3'; seed: number }): Promise<FeaturesResult> {
+    return this.run({ kind: 'features', path, pipeline, ...(augment === undefined ? {} : { augment }) }) as Promise<FeaturesResult>;
   }
 
   private async run(task: AudioTask): Promise<AudioTaskResult> {

@@ -1,3 +1,5 @@
+import type { RunEpoch, RunProgress, RunStatus } from './training.js';
+
 export interface JobProgress {
   jobId: string;
   kind: 'import' | 'features';
@@ -12,11 +14,30 @@ export interface CatalogChanged {
   clipIds: number[];
 }
 
+export interface TrainingProgressEvent {
+  runId: number;
+  progress: RunProgress;
+}
+
+export interface TrainingEpochEvent {
+  runId: number;
+  epoch: RunEpoch;
+}
+
+export interface RunChanged {
+  runId: number;
+  /** null when the run was deleted. */
+  status: RunStatus | null;
+}
+
 /** Events pushed from the main process to every connected renderer. */
 export interface EventMap {
   'job.progress': JobProgress;
   'catalog.changed': CatalogChanged;
+  'training.progress': TrainingProgressEvent;
+  'training.epoch': TrainingEpochEvent;
+  'run.changed': RunChanged;
 }
 
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: readonly EventName[] = ['job.progress', 'catalog.changed'];
+export const EVENT_NAMES: readonly EventName[] = ['job.progress', 'catalog.changed', 'training.progress', 'training.epoch', 'run.changed'];

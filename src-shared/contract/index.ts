@@ -5,6 +5,7 @@ import { catalogArgs, type CatalogApi } from './catalog.js';
 import type { EventMap, EventName } from './events.js';
 import { featuresArgs, type FeaturesApi } from './features.js';
 import type { Result } from './result.js';
+import { runsArgs, trainingArgs, type RunsApi, type TrainingApi } from './training.js';
 
 export * from './app.js';
 export * from './audio.js';
@@ -13,6 +14,7 @@ export * from './channels.js';
 export * from './events.js';
 export * from './features.js';
 export * from './result.js';
+export * from './training.js';
 
 /** The whole contract: one interface per domain. Every method takes one argument object. */
 export interface Services {
@@ -21,6 +23,8 @@ export interface Services {
   catalog: CatalogApi;
   audio: AudioApi;
   features: FeaturesApi;
+  training: TrainingApi;
+  runs: RunsApi;
 }
 
 export type Domain = keyof Services;
@@ -32,6 +36,8 @@ export const argSchemas = {
   catalog: catalogArgs,
   audio: audioArgs,
   features: featuresArgs,
+  training: trainingArgs,
+  runs: runsArgs,
 } satisfies { [D in Domain]: { [M in keyof Services[D]]: z.ZodType } };
 
 export type MethodName = {

@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { featurePipelineSchema, type FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
+import { applyScaler, type StandardScaler } from '../../src-shared/model/scaler.js';
+import { loadModel } from './model-io.js';
+import { predictProbabilities } from './trainer.js';
+
+/** An exported model folder, loaded: what inference needs to reproduce training's features. */
+export interface ExportedModel {
+  dir: string;
+  model: tfl.LayersModel;
+  pipeline: FeaturePipeline;
+  scaler: StandardScaler;
+  labels: string[];
+  inputShape: number[];
+  manifest: Record<string, unknown>;
+}
+
+function readJson(dir: string, file: string): unknown {
+  const path = join(dir, file);
+  if (!existsSync(path)) throw new Error(`${dir} is not an exported model: ${file} is missing`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+/** Loads an export (manifest, pipeline, scaler, labels and the tfjs model); `float16` picks the half-precision copy. */
+export async function loadExportedModel(dir: string, options: { float16?: boolean } = {}): Promise<ExportedModel> {
+  const manifest = readJson(dir, 'manifest.json') as Record<string, unknown>;
+  if (manifest.format !== 'emotion-studio.model') throw new Error(`${join(dir, 'manifest.json')}: not an Emotion Studio model manifest`);
+  const parsed = featurePipelineSchema.safeParse(readJson(dir, 'pipeline.json'));
+  if (!parsed.success) throw new Error(`${join(dir, 'pipeline.json')}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  const scaler = readJson(dir, 'scaler.json') as StandardScaler;
+  const labels = readJson(dir, 'labels.json') as string[];
+  const inputShape = manifest.inputShape as number[];
+  const width = inputShape.reduce((a, b) => a * b, 1);
+  if (scaler.kind !== 'standard' || scaler.mean.length !== width) throw new Error(`${join(dir, 'scaler.json')}: expected a standard scaler of width ${width}`);
+  const model = await loadModel(options.float16 ? join(dir, 'float16') : dir);
+  return { dir, model, pipeline: parsed.data, scaler, labels, inputShape, manifest };
+}
+
+/** Class probabilities [rows][labels] for raw (unscaled) feature rows. */
+export function classify(exported: ExportedModel, features: Float32Array): Float32Array {
+  const x = applyScaler(exported.scaler, features.slice());
+  return predictProbabilities(exported.model, exported.inputShape, x, 128);
+}

@@ -1,0 +1,189 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { evaluate, argmaxRows, type EvaluationMetrics } from '../../src-shared/model/metrics.js';
+import type { FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
+import type { ModelSpec } from '../../src-shared/model/model-spec.js';
+import type { SplitName } from '../../src-shared/model/splits.js';
+import { applyScaler } from '../../src-shared/model/scaler.js';
+import type { TrainingConfig } from '../../src-shared/model/training-config.js';
+import { initBackend, type BackendInfo } from './backend.js';
+import { readDataset } from './dataset-files.js';
+import { rowLosses } from './loss.js';
+import { loadModel, saveModel } from './model-io.js';
+import { predictProbabilities, train, withClasses, type BatchProgress, type EpochRecord } from './trainer.js';
+
+/** Everything the training process needs; the parent prepares the dataset files first. */
+export interface TrainJob {
+  runId: number;
+  runName: string;
+  dataDir: string;
+  checkpointDir: string;
+  exportDir: string;
+  config: TrainingConfig;
+  spec: ModelSpec;
+  pipeline: FeaturePipeline;
+  resume: boolean;
+  /** Written into the export's manifest as given (dataset name, split groups, studio version…). */
+  manifest: Record<string, unknown>;
+}
+
+export interface ClipPrediction {
+  clipId: number;
+  split: SplitName;
+  label: string;
+  predicted: string;
+  confidence: number;
+  loss: number;
+  probabilities: number[];
+}
+
+export interface JobOutcome {
+  stoppedBy: 'early-stopping' | 'max-epochs' | 'cancelled';
+  bestEpoch: number;
+  epochsRun: number;
+  metrics: { val: EvaluationMetrics; test: EvaluationMetrics } | null;
+  predictions: ClipPrediction[];
+  modelDir: string | null;
+  float16: { dir: string; sizeRatio: number; testAccuracy: number; accuracyChange: number; predictionsChanged: number } | null;
+}
+
+export interface JobEvents {
+  backend(info: BackendInfo): void;
+  phase(phase: 'loading' | 'training' | 'evaluating' | 'exporting'): void;
+  progress(progress: BatchProgress): void;
+  epoch(record: EpochRecord): void;
+}
+
+/** Bytes of activations and their gradients per sample, roughly: what decides wasm's micro-batch. */
+function bytesPerSample(spec: ModelSpec): number {
+  const inputs = spec.inputShape.reduce((a, b) => a * b, 1);
+  // Conv stacks hold a few hundred activations per input value at their widest; measured ≈ 230 MB
+  // per sample for the seed CNN (2376 inputs, 512 channels): scale by the widest layer.
+  const widest = Math.max(1, ...spec.layers.map((layer) => Number((layer.config as { filters?: number }).filters ?? 0)));
+  return inputs * widest * 4 * 48;
+}
+
+/** Trains, evaluates on validation and test, exports. Runs in the training process. */
+export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () => boolean): Promise<JobOutcome> {
+  const backend = await initBackend(job.config.backend);
+  events.backend(backend);
+  events.phase('loading');
+  const dataset = readDataset(job.dataDir);
+  const maxMicroBatch = backend.name === 'wasm' ? Math.max(1, Math.floor(2.5e9 / bytesPerSample(job.spec))) : undefined;
+  events.phase('training');
+  const result = await train({
+    dataset,
+    spec: job.spec,
+    config: job.config,
+    checkpointDir: job.checkpointDir,
+    resume: job.resume,
+    maxMicroBatch,
+    isCancelled,
+    onProgress: events.progress,
+    onEpoch: events.epoch,
+  });
+  const outcome: JobOutcome = {
+    stoppedBy: result.stoppedBy,
+    bestEpoch: result.bestEpoch,
+    epochsRun: result.history.length,
+    metrics: null,
+    predictions: [],
+    modelDir: null,
+    float16: null,
+  };
+  if (result.stoppedBy === 'cancelled') {
+    result.model.dispose();
+    return outcome;
+  }
+
+  events.phase('evaluating');
+  const k = dataset.labels.length;
+  const spec = withClasses(job.spec, k);
+  const perSplit = {} as Record<SplitName, { probabilities: Float32Array; metrics: EvaluationMetrics }>;
+  for (const split of ['train', 'val', 'test'] as const) {
+    const data = dataset.splits[split];
+    // Predictions for originals only: augmented copies are not clips anyone can listen to.
+    const rows = data.copy.flatMap((copy, i) => (copy === 0 ? [i] : []));
+    const width = data.x.length / Math.max(1, data.y.length);
+    const x = new Float32Array(rows.length * width);
+    rows.forEach((row, i) => x.set(data.x.subarray(row * width, (row + 1) * width), i * width));
+    applyScaler(result.scaler, x);
+    const probabilities = predictProbabilities(result.model, spec.inputShape, x, 256);
+    const truth = rows.map((row) => data.y[row]);
+    const metrics = evaluate(dataset.labels, truth, argmaxRows(probabilities, k), rows.map((row) => data.speakers[row]));
+    perSplit[split] = { probabilities, metrics };
+    const losses = rowLosses(probabilities, truth, k);
+    rows.forEach((row, i) => {
+      const p = Array.from(probabilities.subarray(i * k, (i + 1) * k));
+      const best = p.indexOf(Math.max(...p));
+      outcome.predictions.push({
+        clipId: data.clipIds[row],
+        split,
+        label: dataset.labels[data.y[row]],
+        predicted: dataset.labels[best],
+        confidence: p[best],
+        loss: losses[i],
+        probabilities: p.map((v) => Math.round(v * 1e6) / 1e6),
+      });
+    });
+  }
+  outcome.metrics = { val: perSplit.val.metrics, test: perSplit.test.metrics };
+
+  events.phase('exporting');
+  const saved = await saveModel(result.model, job.exportDir);
+  outcome.modelDir = saved.dir;
+  const manifest: Record<string, unknown> = {
+    format: 'emotion-studio.model',
+    version: 1,
+    runId: job.runId,
+    name: job.runName,
+    createdAt: new Date().toISOString(),
+    preset: job.config.preset,
+    spec,
+    inputShape: spec.inputShape,
+    featurePipeline: job.pipeline,
+    labels: dataset.labels,
+    config: job.config,
+    backend: { name: backend.name, version: backend.version },
+    dataset: { fingerprint: dataset.fingerprint, ...job.manifest },
+    training: { epochs: result.history.length, bestEpoch: result.bestEpoch, stoppedBy: result.stoppedBy },
+    metrics: { val: headline(perSplit.val.metrics), test: headline(perSplit.test.metrics) },
+    versions: { tfjs: tf.version_core, node: process.versions.node },
+    files: { model: 'model.json', scaler: 'scaler.json', labels: 'labels.json', pipeline: 'pipeline.json' },
+  };
+  writeFileSync(join(saved.dir, 'scaler.json'), JSON.stringify(result.scaler));
+  writeFileSync(join(saved.dir, 'labels.json'), JSON.stringify(dataset.labels));
+  writeFileSync(join(saved.dir, 'pipeline.json'), JSON.stringify(job.pipeline, null, 2));
+
+  if (job.config.exportFloat16) {
+    const half = await saveModel(result.model, join(saved.dir, 'float16'), { float16: true });
+    const reloaded = await loadModel(half.dir);
+    const test = dataset.splits.test;
+    const rows = test.copy.flatMap((copy, i) => (copy === 0 ? [i] : []));
+    const width = test.x.length / Math.max(1, test.y.length);
+    const x = new Float32Array(rows.length * width);
+    rows.forEach((row, i) => x.set(test.x.subarray(row * width, (row + 1) * width), i * width));
+    applyScaler(result.scaler, x);
+    const predicted = argmaxRows(predictProbabilities(reloaded, spec.inputShape, x, 256), k);
+    reloaded.dispose();
+    const fullPredicted = argmaxRows(perSplit.test.probabilities, k);
+    const testAccuracy = rows.length === 0 ? 0 : predicted.filter((p, i) => p === test.y[rows[i]]).length / rows.length;
+    outcome.float16 = {
+      dir: half.dir,
+      sizeRatio: half.weightsBytes / saved.weightsBytes,
+      testAccuracy,
+      accuracyChange: testAccuracy - perSplit.test.metrics.accuracy,
+      predictionsChanged: predicted.filter((p, i) => p !== fullPredicted[i]).length,
+    };
+    const { dir: _absolute, ...float16 } = outcome.float16;
+    manifest.float16 = { dir: 'float16', ...float16 };
+  }
+  writeFileSync(join(saved.dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  result.model.dispose();
+  return outcome;
+}
+
+function headline(metrics: EvaluationMetrics): { n: number; accuracy: number; uar: number; macroF1: number } {
+  return { n: metrics.n, accuracy: metrics.accuracy, uar: metrics.uar, macroF1: metrics.macroF1 };
+}
