@@ -105,7 +105,10 @@ function makeLayer(
  */
 export function specFromModel(model: tfl.LayersModel): ModelSpec {
   const inputShape = model.inputs[0].shape.slice(1);
-  const layers = model.layers.map((layer, index) => layerSpecFrom(layer.getClassName(), layer.getConfig(), `layers[${index}] (${layer.getClassName()})`));
+  // A functional model lists its InputLayer; its shape is already the spec's inputShape.
+  const layers = model.layers
+    .filter((layer) => layer.getClassName() !== 'InputLayer')
+    .map((layer, index) => layerSpecFrom(layer.getClassName(), layer.getConfig(), `layers[${index}] (${layer.getClassName()})`));
   return parseModelSpec({ format: 'emotion-studio.model-spec', version: 1, name: model.name, inputShape, layers });
 }
 

@@ -116,8 +116,8 @@ export const MODEL_PRESETS: Readonly<Record<PresetName, ModelPreset>> = {
     name: 'small-cnn1d',
     title: 'Small CNN (1-D)',
     description:
-      "The seed's topology at an eighth of its width (filters 64/64/32/32/16, Dense 128) with BatchNorm momentum 0.9: " +
-      'trains many times faster and its evaluation-mode accuracy follows training from the first epochs.',
+      "The seed's topology at an eighth of its width (filters 64/64/32/32/16, Dense 128; 192 k parameters) with " +
+      'BatchNorm momentum 0.9, so its evaluation-mode accuracy follows training from the first epochs.',
     featureSet: 'seed-2376',
     spec: spec('small-cnn1d', 'seed-2376', seedTopology([64, 64, 32, 32, 16], 128, 0.9)),
     defaults: { ...SEED_DEFAULTS },

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inferModelShapes, parseModelSpec, type LayerSpecInput, type ModelSpec } from '../../../src-shared/model/model-spec.js';
@@ -149,6 +150,22 @@ describe('buildModel', () => {
       inferred.layers.map((l) => [l.className, l.outputShape, l.params, l.trainableParams]),
     );
     expect(specFromModel(model)).toEqual(small);
+    model.dispose();
+  });
+
+  it('reads the same spec from a model reloaded from its tfjs JSON', async () => {
+    const model = buildModel(small, { seed: 2 });
+    const json = model.toJSON(null, false);
+    if (typeof json === 'string') throw new Error('asked for a dict');
+    const reloaded = await tfl.models.modelFromJSON(json);
+    expect(specFromModel(reloaded)).toEqual(small);
+    model.dispose();
+    reloaded.dispose();
+  });
+
+  it('refuses to describe a model a spec cannot express', () => {
+    const model = tfl.sequential({ layers: [tfl.layers.conv1d({ inputShape: [8, 1], filters: 2, kernelSize: 3, dilationRate: 2 })] });
+    expect(() => specFromModel(model)).toThrow(/^layers\[0\] \(Conv1D\): dilationRate is not supported$/);
     model.dispose();
   });
 

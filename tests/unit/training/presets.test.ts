@@ -5,6 +5,7 @@ import { inferModelShapes, parseModelSpec } from '../../../src-shared/model/mode
 import { DEFAULT_PRESET, MODEL_PRESETS, PRESET_NAMES, modelInputShape } from '../../../src-shared/model/presets.js';
 import { FEATURE_SET_SHAPES } from '../../../src-shared/dsp/seed.js';
 import { buildModel, modelSummary, specFromModel } from '../../../src-main/training/model-builder.js';
+import { listModels } from '../../../src-main/cli/models-command.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -89,5 +90,12 @@ describe('model presets', () => {
     for (const sum of sums) expect(sum).toBeCloseTo(1, 5);
     tf.dispose([x, y]);
     model.dispose();
+  });
+
+  it('are listed for `models --json` with their counts and feature sets', () => {
+    const listed = listModels();
+    expect(listed.map((m) => m.name)).toEqual([...PRESET_NAMES]);
+    expect(listed[0]).toMatchObject({ name: 'seed-cnn1d', featureSet: 'seed-2376', params: { total: 7_193_736, trainable: 7_189_384, nonTrainable: 4_352 } });
+    expect(listed.filter((m) => m.default).map((m) => m.name)).toEqual([DEFAULT_PRESET]);
   });
 });
