@@ -1,0 +1,118 @@
+/**
+ * Conv2DBackpropFilter for the wasm backend, which has none.
+ *
+ * dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·sH+kh−pT, ow·sW+kw−pL, ci] · dy[b,oh,ow,co], i.e.
+ * dW[R, Co] = colsᵀ[R, N] · dy[N, Co] with R = fH·fW·Ci rows and N = B·Ho·Wo positions.
+ * colsᵀ is built from x transposed to [Ci, B, H, W], where each of its rows is a run of
+ * shifted copies; the product runs on XNNPACK's fully-connected GEMM (the only fast matmul in
+ * the backend). Samples go through in chunks so colsᵀ stays within a fixed scratch budget.
+ */
+import { Conv2DBackpropFilter } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { convGeometry, samplesPerChunk, SCRATCH_BUDGET_FLOATS } from './conv-geometry.js';
+import type { ConvGeometry } from './conv-geometry.js';
+import {
+  allocF32, asWasmBackend, borrowView, byteOffset, f32Index, matMulNative, release, returnView, transposeNative,
+} from './wasm-backend.js';
+import type { WasmBackend } from './wasm-backend.js';
+
+/** Below this many floats a JS loop beats a `copyWithin` call. */
+const SHORT_RUN = 48;
+
+/**
+ * Writes colsᵀ for samples [b0, b0+count) into heap[col ...]: row r = (kh·fW + kw)·Ci + ci
+ * holds, for every position (b, oh, ow) of the chunk, the input value that filter tap
+ * (kh, kw) of channel ci sees there (0 in the padding).
+ */
+function fillColumnsT(heap: Float32Array, xT: number, col: number, g: ConvGeometry, b0: number, count: number): void {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo, batch: B } = g;
+  const rowLength = count * Ho * Wo;
+  for (let kh = 0; kh < g.filterHeight; kh++) {
+    for (let kw = 0; kw < g.filterWidth; kw++) {
+      // Output columns ow whose input column ow·sW + kw − pL lies inside [0, W).
+      const shift = kw - g.padLeft;
+      const sw = g.strideWidth;
+      const lo = Math.min(Wo, Math.max(0, Math.ceil(-shift / sw)));
+      const hi = Math.max(lo, Math.min(Wo, Math.floor((W - 1 - shift) / sw) + 1));
+      for (let ci = 0; ci < C; ci++) {
+        let dst = col + ((kh * g.filterWidth + kw) * C + ci) * rowLength;
+        for (let b = b0; b < b0 + count; b++) {
+          const plane = xT + (ci * B + b) * H * W;
+          for (let oh = 0; oh < Ho; oh++) {
+            const ih = oh * g.strideHeight + kh - g.padTop;
+            if (ih < 0 || ih >= H) {
+              heap.fill(0, dst, dst + Wo);
+              dst += Wo;
+              continue;
+            }
+            const src = plane + ih * W + shift;
+            for (let ow = 0; ow < lo; ow++) heap[dst + ow] = 0;
+            if (sw === 1 && hi - lo >= SHORT_RUN) {
+              heap.copyWithin(dst + lo, src + lo, src + hi);
+            } else {
+              for (let ow = lo; ow < hi; ow++) heap[dst + ow] = heap[src + ow * sw];
+            }
+            for (let ow = hi; ow < Wo; ow++) heap[dst + ow] = 0;
+            dst += Wo;
+          }
+        }
+      }
+    }
+  }
+}
+
+export function conv2dBackpropFilter(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
+  const rows = g.filterHeight * g.filterWidth * g.inChannels;
+  const positionsPerSample = g.outHeight * g.outWidth;
+  const filterShape = [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels];
+  const dW = allocF32(backend, filterShape);
+  // [B,H,W,C] → [C,B,H,W]: a no-op copy when C = 1, which transposeNative detects.
+  const xT = transposeNative(backend, x, [3, 0, 1, 2]);
+  const chunk = samplesPerChunk(g.batch, rows * positionsPerSample, SCRATCH_BUDGET_FLOATS);
+  const colT = allocF32(backend, [rows, chunk * positionsPerSample]);
+  const partial = chunk < g.batch ? allocF32(backend, [rows, g.outChannels]) : null;
+  const dyBytesPerSample = positionsPerSample * g.outChannels * 4;
+  try {
+    for (let b0 = 0; b0 < g.batch; b0 += chunk) {
+      const count = Math.min(chunk, g.batch - b0);
+      const n = count * positionsPerSample;
+      fillColumnsT(backend.wasm.HEAPF32, f32Index(backend, xT), f32Index(backend, colT), g, b0, count);
+      // The last chunk may be shorter: describe colT with its true width; rows stay packed.
+      const a = count === chunk ? colT : borrowView(backend, byteOffset(backend, colT), [rows, n]);
+      const dyChunk = borrowView(backend, byteOffset(backend, dy) + b0 * dyBytesPerSample, [n, g.outChannels]);
+      const target = b0 === 0 ? dW : (partial as TensorInfo);
+      try {
+        matMulNative(backend, a, dyChunk, target, rows, n, g.outChannels);
+      } finally {
+        returnView(backend, dyChunk);
+        if (a !== colT) returnView(backend, a);
+      }
+      if (b0 > 0) {
+        const heap = backend.wasm.HEAPF32;
+        const out = f32Index(backend, dW);
+        const add = f32Index(backend, target);
+        for (let i = 0, size = rows * g.outChannels; i < size; i++) heap[out + i] += heap[add + i];
+      }
+    }
+  } finally {
+    release(backend, xT);
+    release(backend, colT);
+    if (partial !== null) release(backend, partial);
+  }
+  return dW;
+}
+
+const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
+  const wasm = asWasmBackend(backend);
+  const x = inputs.x as TensorInfo;
+  const dy = inputs.dy as TensorInfo;
+  const filterShape = (attrs?.filterShape ?? []) as number[];
+  const g = convGeometry(x.shape, filterShape, attrs ?? {});
+  return conv2dBackpropFilter(wasm, x, dy, g);
+};
+
+export const conv2dBackpropFilterConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc,
+};
