@@ -124,12 +124,13 @@ export async function train(options: TrainerOptions): Promise<TrainerResult> {
   const batchSize = Math.min(config.batchSize, n);
   const micro = Math.max(1, Math.min(batchSize, config.microBatch > 0 ? config.microBatch : (options.maxMicroBatch ?? batchSize)));
   const batches = Math.ceil(n / batchSize);
-  const random = new Random(config.seed * 7919 + state.epoch);
   let stoppedBy: TrainerResult['stoppedBy'] = 'max-epochs';
   const epochTimes: number[] = [];
 
   for (let epoch = state.epoch + 1; epoch <= config.epochs; epoch++) {
     const started = performance.now();
+    // One stream per epoch, so a run resumed from a checkpoint shuffles and augments as it would have.
+    const random = new Random(config.seed * 7919 + epoch);
     const order = shuffled(random, n);
     let lossSum = 0;
     let correct = 0;

@@ -44,8 +44,8 @@ export function applyScaler(scaler: StandardScaler, x: Float32Array): Float32Arr
   const inv = Float32Array.from(scaler.scale, (s) => 1 / s);
   for (let base = 0; base < x.length; base += width) {
     for (let j = 0; j < width; j++) {
-      const v = (x[base + j] - mean[j]) * inv[j];
-      x[base + j] = Number.isFinite(v) ? v : 0;
+      const raw = x[base + j];
+      x[base + j] = ((Number.isFinite(raw) ? raw : 0) - mean[j]) * inv[j];
     }
   }
   return x;
