@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createStudio, resolveDbPath } from './studio.js';
 import { CONTENT_SECURITY_POLICY } from './transport/http.js';
 import { bindIpc } from './transport/ipc.js';
+import { spawnUtilityTrainer } from './training/spawn-electron.js';
 
 // Electron entry: the composition root for the desktop window. Browser mode (src-main/cli)
 // builds the same studio and binds it to HTTP instead.
@@ -12,7 +13,7 @@ const rendererIndex = join(here, '..', 'renderer', 'index.html');
 const rendererUrl = pathToFileURL(join(here, '..', 'renderer')).href + '/';
 
 async function openWindow(): Promise<void> {
-  const studio = await createStudio({ dbPath: resolveDbPath(undefined), transport: 'electron' });
+  const studio = await createStudio({ dbPath: resolveDbPath(undefined), transport: 'electron', spawnTrainer: () => spawnUtilityTrainer() });
 
   // Only the microphone (for live classification) is ever granted.
   session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) => {

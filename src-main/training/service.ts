@@ -63,6 +63,7 @@ export function resolveConfig(input: TrainingConfigInput): TrainingConfig {
     specAugment: parsed.specAugment ?? preset.defaults.specAugment,
     mixup: parsed.mixup ?? preset.defaults.mixup,
     epochs: parsed.epochs ?? preset.defaults.epochs,
+    batchSize: parsed.batchSize ?? preset.defaults.batchSize,
     learningRate: parsed.learningRate ?? preset.defaults.learningRate,
     labelSmoothing: parsed.labelSmoothing ?? preset.defaults.labelSmoothing,
   };

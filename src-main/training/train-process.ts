@@ -22,6 +22,9 @@ function parentPort(): Port {
 }
 
 const port = parentPort();
+// A studio that dies (kill -9, crash) leaves its run 'interrupted'; training on with nobody to
+// record it would only hold the CPU and the checkpoint folder.
+process.on('disconnect', () => process.exit(0));
 let cancelled = false;
 let started = false;
 

@@ -46,7 +46,8 @@ export const trainingConfigSchema = z.strictObject({
   /** Mixup alpha (Beta(α, α) mixing of pairs within a batch); 0 turns it off. */
   mixup: z.number().min(0).max(2).optional(),
   epochs: z.number().int().min(1).max(1000).optional(),
-  batchSize: z.number().int().min(1).max(1024).default(64),
+  /** Default: the preset's (64 for the seed's models). */
+  batchSize: z.number().int().min(1).max(1024).optional(),
   learningRate: z.number().positive().max(1).optional(),
   /** Categorical cross-entropy label smoothing, 0..0.5. */
   labelSmoothing: z.number().min(0).max(0.5).optional(),
