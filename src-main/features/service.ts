@@ -7,6 +7,8 @@ import { FEATURE_PIPELINES, pipelineKey, type FeaturePipeline } from '../../src-
 import type { CatalogService } from '../catalog/service.js';
 import type { EventBus } from '../events.js';
 import type { AudioWorkers } from '../workers/pool.js';
+import type { FeatureAugment } from '../workers/audio-worker.js';
+import type { AugmentSettings } from '../../src-shared/model/augment-recipe.js';
 import type { CachedFeatures, FeatureCache } from './cache.js';
 
 interface FeatureServiceDeps {
@@ -21,6 +23,12 @@ const IN_FLIGHT_PER_THREAD = 2;
 /** Cache writes are batched: one transaction per this many clips or this many milliseconds. */
 const BATCH_SIZE = 64;
 const BATCH_MS = 500;
+
+function toWorkerAugment(augment: Parameters<FeatureService['runClips']>[5], clip: Clip): FeatureAugment | undefined {
+  if (augment === undefined) return undefined;
+  const seed = augment.seedOf(clip);
+  return augment.recipe === 'seed-x3' ? { recipe: 'seed-x3', seed } : { recipe: 'custom', copies: augment.copies, seed };
+}
 
 export function resolvePipeline(ref: PipelineRef): FeaturePipeline {
   if (typeof ref !== 'string') return ref;
@@ -91,11 +99,12 @@ export class FeatureService implements FeaturesApi {
     clips: readonly Clip[],
     signal: AbortSignal,
     onFeatures: (clip: Clip, features: CachedFeatures) => void,
-    augment?: { recipe: 'seed-x3'; seedOf: (clip: Clip) => number },
+    augment?: { recipe: 'seed-x3'; seedOf: (clip: Clip) => number } | { recipe: 'custom'; copies: AugmentSettings[]; seedOf: (clip: Clip) => number },
   ): Promise<ExtractSummary> {
     const started = performance.now();
     const baseKey = pipelineKey(pipeline);
-    const keyOf = (clip: Clip) => (augment === undefined ? baseKey : `${baseKey}|augment=${augment.recipe}|seed=${augment.seedOf(clip)}`);
+    const recipeKey = augment === undefined ? '' : augment.recipe === 'seed-x3' ? 'seed-x3' : JSON.stringify(augment.copies);
+    const keyOf = (clip: Clip) => (augment === undefined ? baseKey : `${baseKey}|augment=${recipeKey}|seed=${augment.seedOf(clip)}`);
     const summary: ExtractSummary = { pipeline, total: clips.length, computed: 0, cached: 0, failed: [], durationMs: 0, cancelled: false };
     const progress = (detail: string) =>
       this.deps.events.emit('job.progress', { jobId, kind: 'features', done: summary.computed + summary.cached + summary.failed.length, total: summary.total, detail });
@@ -124,7 +133,7 @@ export class FeatureService implements FeaturesApi {
       while (!signal.aborted && next < toCompute.length) {
         const clip = toCompute[next++];
         try {
-          const features = await this.deps.workers.features(clip.path, pipeline, augment === undefined ? undefined : { recipe: augment.recipe, seed: augment.seedOf(clip) });
+          const features = await this.deps.workers.features(clip.path, pipeline, toWorkerAugment(augment, clip));
           pending.push({ clipId: clip.id, key: keyOf(clip), contentHash: clip.contentHash, features });
           summary.computed += 1;
           onFeatures(clip, features);

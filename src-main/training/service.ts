@@ -6,6 +6,7 @@ import type { Clip } from '../../src-shared/contract/catalog.js';
 import { StudioError } from '../../src-shared/contract/result.js';
 import type { PresetInfo, RunDetail, RunPrediction, RunProgress, RunSplitInfo, RunSummary, RunsApi, TrainingApi, runsArgs, trainingArgs } from '../../src-shared/contract/training.js';
 import { FEATURE_SET_SHAPES } from '../../src-shared/dsp/seed.js';
+import type { AugmentRecipe } from '../../src-shared/model/augment-recipe.js';
 import { FEATURE_PIPELINES } from '../../src-shared/model/feature-pipeline.js';
 import { EMOTIONS } from '../../src-shared/model/labels.js';
 import { inferModelShapes } from '../../src-shared/model/model-spec.js';
@@ -359,14 +360,15 @@ export class TrainingService implements TrainingApi, RunsApi {
         report();
       }
     };
-    const augmented = config.augmentation === 'seed-x3';
+    const augmented = config.augmentation !== 'none';
     const failed: { clipId: number; reason: string }[] = [];
     const jobId = `run-${runId}`;
     const plain = [...splitClips('val'), ...splitClips('test'), ...(augmented ? [] : splitClips('train'))];
     failed.push(...(await this.deps.features.runClips(jobId, pipeline, plain, signal, collect)).failed);
     if (augmented) {
       const seedOf = (clip: Clip) => (config.seed * 1_000_003 + clip.id) % 2_147_483_647;
-      failed.push(...(await this.deps.features.runClips(jobId, pipeline, splitClips('train'), signal, collect, { recipe: 'seed-x3', seedOf })).failed);
+      const augment = config.augmentation === 'seed-x3' ? { recipe: 'seed-x3' as const, seedOf } : { recipe: 'custom' as const, copies: (config.augmentation as AugmentRecipe).copies, seedOf };
+      failed.push(...(await this.deps.features.runClips(jobId, pipeline, splitClips('train'), signal, collect, augment)).failed);
     }
     report();
     if (signal.aborted) return { dataset: emptyDataset(labels), split: emptySplit() };

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { StudioError, type ErrorCode } from '../../src-shared/contract/result.js';
 import { computeFeatureSet, melSpectrogram, powerToDb } from '../../src-shared/dsp/index.js';
 import type { FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
+import { applyAugment, type AugmentSettings } from '../../src-shared/model/augment-recipe.js';
 import { seedAugmentedCopies } from '../../src-shared/model/seed-recipe.js';
 import { decodeFile, readAll } from '../audio/decode.js';
 import { loadAudio } from '../audio/load.js';
@@ -31,7 +32,10 @@ export type AudioTask =
   | { kind: 'probe'; path: string }
   | { kind: 'clipAudio'; path: string }
   | { kind: 'mel'; path: string; params: MelParams }
-  | { kind: 'features'; path: string; pipeline: FeaturePipeline; augment?: { recipe: 'seed-x3'; seed: number } };
+  | { kind: 'features'; path: string; pipeline: FeaturePipeline; augment?: FeatureAugment };
+
+/** 'seed-x3': the notebook's exact copies; 'custom': the original plus one copy per settings entry. */
+export type FeatureAugment = { recipe: 'seed-x3'; seed: number } | { recipe: 'custom'; copies: AugmentSettings[]; seed: number };
 
 export interface ProbeResult extends AudioInfo {
   /** SHA-256 of the file's bytes, lowercase hex. */
@@ -111,12 +115,17 @@ async function perform(task: AudioTask): Promise<AudioTaskResult> {
 export async function extractFeatures(
   path: string,
   pipeline: FeaturePipeline,
-  augment?: { recipe: 'seed-x3'; seed: number },
+  augment?: FeatureAugment,
 ): Promise<FeaturesResult> {
   const { sampleRate, offsetSec, durationSec } = pipeline.load;
   const { y } = await loadAudio(path, { sampleRate, offsetSec, durationSec });
   if (augment === undefined) return computeFeatureSet(pipeline.featureSet, y, sampleRate);
-  const copies = seedAugmentedCopies(y, sampleRate, augment.seed).map((copy) => computeFeatureSet(pipeline.featureSet, copy, sampleRate));
+  const signals =
+    augment.recipe === 'seed-x3'
+      ? seedAugmentedCopies(y, sampleRate, augment.seed)
+      : [y, ...augment.copies.map((settings, i) => applyAugment(y, sampleRate, settings, augment.seed * 31 + i))];
+  // a stretched copy is longer or shorter: the feature set pads or cuts it to the pipeline's duration
+  const copies = signals.map((copy) => computeFeatureSet(pipeline.featureSet, copy, sampleRate));
   const values = new Float32Array(copies.reduce((sum, copy) => sum + copy.values.length, 0));
   copies.forEach((copy, i) => values.set(copy.values, i * copy.values.length));
   return { shape: [copies.length, ...copies[0].shape], values };

@@ -5,7 +5,7 @@ import { Piscina } from 'piscina';
 import { StudioError } from '../../src-shared/contract/result.js';
 import { packageRoot } from '../package-root.js';
 import type { FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
-import type { AudioTask, AudioTaskResult, ClipAudioResult, FeaturesResult, MelParams, MelResult, ProbeResult, WorkerReply } from './audio-worker.js';
+import type { AudioTask, AudioTaskResult, ClipAudioResult, FeatureAugment, FeaturesResult, MelParams, MelResult, ProbeResult, WorkerReply } from './audio-worker.js';
 
 /** The bundled worker: out/main/audio-worker.js (this module itself may sit in a chunk below). */
 const WORKER_FILE = join(packageRoot, 'out', 'main', 'audio-worker.js');
@@ -43,7 +43,7 @@ export class AudioWorkers {
   }
 
   /** With `augment`, the result holds one row per augmented copy: [copies, ...featureShape]. */
-  features(path: string, pipeline: FeaturePipeline, augment?: { recipe: 'seed-x3'; seed: number }): Promise<FeaturesResult> {
+  features(path: string, pipeline: FeaturePipeline, augment?: FeatureAugment): Promise<FeaturesResult> {
     return this.run({ kind: 'features', path, pipeline, ...(augment === undefined ? {} : { augment }) }) as Promise<FeaturesResult>;
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { clipFilterSchema } from '../contract/catalog.js';
 import { FEATURE_SET_NAMES, type FeatureSetName } from '../dsp/seed.js';
+import { augmentRecipeSchema } from './augment-recipe.js';
 
 const actorList = z.array(z.number().int().min(0).max(100_000)).max(1000);
 
@@ -39,8 +40,11 @@ export const trainingConfigSchema = z.strictObject({
   /** Which catalog clips take part (before the split). */
   filter: clipFilterSchema.default({}),
   split: splitSchema.default({ kind: 'actors' }),
-  /** Copies made from training clips only: 'seed-x3' is the seed's original + noise + noise&pitch. */
-  augmentation: z.enum(AUGMENTATIONS).optional(),
+  /**
+   * Copies made from training clips only: 'seed-x3' is the seed's original + noise + noise&pitch;
+   * a recipe (e.g. saved from the augmentation preview) adds one copy per settings entry.
+   */
+  augmentation: z.union([z.enum(AUGMENTATIONS), augmentRecipeSchema]).optional(),
   /** Time and frequency masking on spectrogram inputs (training batches only). */
   specAugment: z.boolean().optional(),
   /** Mixup alpha (Beta(α, α) mixing of pairs within a batch); 0 turns it off. */
