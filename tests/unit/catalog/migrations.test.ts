@@ -88,11 +88,15 @@ describe('catalog migrations on a real file', () => {
     expect(() =>
       db.prepare("INSERT INTO label_events (clip_id, new_label, source, action, at) VALUES (42, 'sad', 'user', 'set', 'now')").run(),
     ).toThrow(/FOREIGN KEY/);
-    expect(() => db.prepare("INSERT INTO runs (name, status, config_json, created_at) VALUES ('r', 'running', '{nope', 'now')").run()).toThrow(/CHECK constraint/);
-    const run = db.prepare("INSERT INTO runs (name, status, config_json, created_at) VALUES ('r', 'running', '{}', 'now')").run();
-    db.prepare("INSERT INTO epochs (run_id, epoch, loss, acc, val_loss, val_acc, lr, duration_ms) VALUES (?, 0, 1.5, 0.2, 1.6, 0.2, 0.001, 900)").run(run.lastInsertRowid);
-    db.prepare("INSERT INTO predictions (run_id, clip_id, split, label, predicted, probabilities_json) VALUES (?, 1, 'val', 'angry', 'sad', '[0.1,0.9]')").run(run.lastInsertRowid);
-    expect(() => db.prepare("INSERT INTO predictions (run_id, clip_id, split, label, predicted, probabilities_json) VALUES (?, 1, 'holdout', 'angry', 'sad', '[]')").run(run.lastInsertRowid)).toThrow(/CHECK|UNIQUE/);
+    const insertRun = (status: string, config: string) =>
+      db.prepare("INSERT INTO runs (name, status, preset, feature_set, config_json, created_at) VALUES ('r', ?, 'tiny-cnn1d', 'seed-2376', ?, 'now')").run(status, config);
+    expect(() => insertRun('running', '{nope')).toThrow(/CHECK constraint/);
+    expect(() => insertRun('paused', '{}')).toThrow(/CHECK constraint/);
+    const run = insertRun('interrupted', '{}');
+    db.prepare('INSERT INTO epochs (run_id, epoch, loss, acc, val_loss, val_acc, lr, duration_ms, samples_per_sec, at) VALUES (?, 1, 1.5, 0.2, 1.6, 0.2, 0.001, 900, 50, ?)').run(run.lastInsertRowid, 'now');
+    expect(() => db.prepare('INSERT INTO epochs (run_id, epoch, loss, acc, lr, duration_ms, samples_per_sec, at) VALUES (?, 0, 1, 1, 1, 1, 1, ?)').run(run.lastInsertRowid, 'now')).toThrow(/CHECK/);
+    db.prepare("INSERT INTO predictions (run_id, clip_id, split, label, predicted, confidence, loss, probabilities_json) VALUES (?, 1, 'val', 'angry', 'sad', 0.9, 2.3, '[0.1,0.9]')").run(run.lastInsertRowid);
+    expect(() => db.prepare("INSERT INTO predictions (run_id, clip_id, split, label, predicted, confidence, loss, probabilities_json) VALUES (?, 1, 'holdout', 'angry', 'sad', 1, 0, '[]')").run(run.lastInsertRowid)).toThrow(/CHECK|UNIQUE/);
     // Deleting a run takes its epochs and predictions with it.
     db.prepare('DELETE FROM runs').run();
     expect(db.prepare('SELECT (SELECT count(*) FROM epochs) + (SELECT count(*) FROM predictions) AS n').get()).toEqual({ n: 0 });
