@@ -71,3 +71,9 @@ export function samplesPerChunk(batch: number, floatsPerSample: number, budgetFl
 
 /** 16 M floats (64 MB): big enough that XNNPACK's GEMM runs at full speed, small enough for a 4 GB heap. */
 export const SCRATCH_BUDGET_FLOATS = 16 * 1024 * 1024;
+
+/**
+ * colsᵀ per GEMM call for the filter gradient: XNNPACK's fully-connected operator streams the
+ * whole reduction length per output tile, so a shorter one keeps its packed panel in cache.
+ */
+export const GEMM_CHUNK_FLOATS = 4 * 1024 * 1024;

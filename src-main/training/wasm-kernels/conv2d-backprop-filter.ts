@@ -9,8 +9,9 @@
  */
 import { Conv2DBackpropFilter } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { convGeometry, samplesPerChunk, SCRATCH_BUDGET_FLOATS } from './conv-geometry.js';
+import { convGeometry, GEMM_CHUNK_FLOATS, samplesPerChunk, SCRATCH_BUDGET_FLOATS } from './conv-geometry.js';
 import type { ConvGeometry } from './conv-geometry.js';
+import { simdKernels } from './simd-kernels.js';
 import {
   allocF32, asWasmBackend, borrowView, byteOffset, f32Index, matMulNative, release, returnView, transposeNative,
 } from './wasm-backend.js';
@@ -61,22 +62,36 @@ function fillColumnsT(heap: Float32Array, xT: number, col: number, g: ConvGeomet
   }
 }
 
+/**
+ * Below this many colsᵀ rows (filter taps × input channels) the SIMD loop beats XNNPACK, whose
+ * GEMM then spends most of its time packing dy as weights (e.g. a first layer with one input
+ * channel: 5 rows, ≈0.5 GFLOP/s through XNNPACK).
+ */
+const SMALL_ROWS = 16;
+
 export function conv2dBackpropFilter(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
   const rows = g.filterHeight * g.filterWidth * g.inChannels;
   const positionsPerSample = g.outHeight * g.outWidth;
   const filterShape = [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels];
   const dW = allocF32(backend, filterShape);
+  const kernels = simdKernels(backend.wasm);
+  const small = kernels !== null && rows < SMALL_ROWS && g.outChannels % 4 === 0;
   // [B,H,W,C] → [C,B,H,W]: a no-op copy when C = 1, which transposeNative detects.
   const xT = transposeNative(backend, x, [3, 0, 1, 2]);
-  const chunk = samplesPerChunk(g.batch, rows * positionsPerSample, SCRATCH_BUDGET_FLOATS);
+  const chunk = samplesPerChunk(g.batch, rows * positionsPerSample, small ? SCRATCH_BUDGET_FLOATS : GEMM_CHUNK_FLOATS);
   const colT = allocF32(backend, [rows, chunk * positionsPerSample]);
-  const partial = chunk < g.batch ? allocF32(backend, [rows, g.outChannels]) : null;
+  const partial = chunk < g.batch && !small ? allocF32(backend, [rows, g.outChannels]) : null;
   const dyBytesPerSample = positionsPerSample * g.outChannels * 4;
   try {
+    if (small) backend.wasm.HEAPF32.fill(0, f32Index(backend, dW), f32Index(backend, dW) + rows * g.outChannels);
     for (let b0 = 0; b0 < g.batch; b0 += chunk) {
       const count = Math.min(chunk, g.batch - b0);
       const n = count * positionsPerSample;
       fillColumnsT(backend.wasm.HEAPF32, f32Index(backend, xT), f32Index(backend, colT), g, b0, count);
+      if (small && kernels !== null) {
+        kernels.dw_small4(byteOffset(backend, colT), byteOffset(backend, dy) + b0 * dyBytesPerSample, byteOffset(backend, dW), rows, n, g.outChannels);
+        continue;
+      }
       // The last chunk may be shorter: describe colT with its true width; rows stay packed.
       const a = count === chunk ? colT : borrowView(backend, byteOffset(backend, colT), [rows, n]);
       const dyChunk = borrowView(backend, byteOffset(backend, dy) + b0 * dyBytesPerSample, [n, g.outChannels]);

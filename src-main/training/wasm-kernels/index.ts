@@ -3,14 +3,21 @@
  *
  * The backend ships no Conv2DBackpropFilter, a naive Conv2DBackpropInput, a MaxPoolGrad that
  * is wrong for all-negative windows, a Tile that takes seconds on BatchNorm-sized tensors and
- * a BatchMatMul that leaves XNNPACK whenever a transpose flag is set. See docs/wasm-backend.md.
+ * a BatchMatMul that leaves XNNPACK whenever a transpose flag is set; its reductions, batch
+ * normalisation and copies are slow on training-sized tensors; and tfjs-core's BatchNorm, Mean
+ * and ReLU gradients take many more passes over memory than needed. See docs/wasm-backend.md.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul.js';
+import { fusedBatchNormConfig } from './batch-norm.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { gradientKernelConfigs, registerWasmGradients } from './gradients.js';
+import { castConfig, identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
+import { rememberOriginal } from './originals.js';
+import { meanConfig, sumConfig } from './reduce.js';
 import { tileConfig } from './tile.js';
 
 /** Every kernel this module provides for backend 'wasm'. */
@@ -20,6 +27,12 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   maxPoolGradConfig,
   tileConfig,
   batchMatMulConfig,
+  sumConfig,
+  meanConfig,
+  fusedBatchNormConfig,
+  identityConfig,
+  castConfig,
+  ...gradientKernelConfigs,
 ];
 
 /**
@@ -31,9 +44,13 @@ export function registerWasmTrainingKernels(): void {
   for (const config of WASM_TRAINING_KERNELS) {
     const current = tf.getKernel(config.kernelName, 'wasm') as KernelConfig | undefined;
     if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
+    if (current !== undefined) {
+      rememberOriginal(current);
+      tf.unregisterKernel(config.kernelName, 'wasm');
+    }
     tf.registerKernel(config);
   }
+  registerWasmGradients();
 }
 
 export { batchMatMul } from './batch-mat-mul.js';

@@ -7,7 +7,7 @@ import { dirname, join, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmTrainingKernels } from './index.js';
 
-const require = createRequire(import.meta.url);
+const requireFromHere = createRequire(import.meta.url);
 
 /** The parts of the package's exports we use. */
 interface WasmPackage {
@@ -43,7 +43,7 @@ function messageOf(error: unknown): string {
  * thread count stays: a wasm module cannot change builds once instantiated).
  */
 export async function loadWasmBackend(options: WasmLoadOptions): Promise<LoadedWasm> {
-  const pkg = require('@tensorflow/tfjs-backend-wasm') as WasmPackage;
+  const pkg = requireFromHere('@tensorflow/tfjs-backend-wasm') as WasmPackage;
   registerWasmTrainingKernels();
   if (loaded !== null) {
     if (!(await tf.setBackend('wasm'))) throw new Error('could not re-select the wasm backend');
@@ -54,7 +54,7 @@ export async function loadWasmBackend(options: WasmLoadOptions): Promise<LoadedW
   if (!alreadyInitialised) {
     // Point the loader at the package's own dist/, where the .wasm files sit, wherever the
     // bundler put the JavaScript that imports it.
-    const distDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + sep;
+    const distDir = join(dirname(requireFromHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + sep;
     pkg.setWasmPaths(distDir);
     pkg.setThreadsCount(options.threads);
     const factory = tf.findBackendFactory('wasm');

@@ -9,7 +9,8 @@
  */
 import { backend_util, MaxPoolGrad } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { allocF32, asWasmBackend, f32Index } from './wasm-backend.js';
+import { simdKernels } from './simd-kernels.js';
+import { allocF32, asWasmBackend, byteOffset, f32Index } from './wasm-backend.js';
 import type { WasmBackend } from './wasm-backend.js';
 
 export function maxPoolGrad(backend: WasmBackend, dy: TensorInfo, x: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
@@ -23,6 +24,14 @@ export function maxPoolGrad(backend: WasmBackend, dy: TensorInfo, x: TensorInfo,
   const dyi = f32Index(backend, dy);
   const dxi = f32Index(backend, dx);
   heap.fill(0, dxi, dxi + B * H * W * C);
+  const kernels = simdKernels(backend.wasm);
+  if (kernels !== null && C % 4 === 0) {
+    kernels.max_pool_grad4(
+      byteOffset(backend, x), byteOffset(backend, dy), byteOffset(backend, dx), B, H, W, C, Ho, Wo,
+      info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    );
+    return dx;
+  }
   const best = new Float32Array(C);
   const where = new Int32Array(C);
   for (let b = 0; b < B; b++) {

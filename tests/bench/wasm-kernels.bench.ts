@@ -1,0 +1,146 @@
+/**
+ * Training-step throughput of the model presets on a tfjs backend, and where the time goes.
+ *
+ *   npx tsx tests/bench/wasm-kernels.bench.ts [--backend wasm|tensorflow|cpu] [--model seed-cnn1d|small-cnn1d|mel-cnn2d|all]
+ *       [--batch 64] [--steps 5] [--profile] [--kernels]
+ *
+ * One step = forward, loss, gradients of every trainable weight, Adam update, as the trainer
+ * does it (tf.variableGrads + applyGradients). Prints one JSON line per model: median
+ * samples/s over --steps timed steps after one warm-up step. --profile adds the time per
+ * kernel name over one step (tf.profile). --kernels times the replaced wasm kernels against
+ * the backend's own on the seed CNN's shapes and prints GFLOP/s.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { initBackend, type BackendName } from '../../src-main/training/backend.js';
+import { buildModel } from '../../src-main/training/model-builder.js';
+import { MODEL_PRESETS, type PresetName } from '../../src-shared/model/presets.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function crossEntropy(p: tf.Tensor, y: tf.Tensor): tf.Scalar {
+  return tf.mean(tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(p, 1e-7, 1))), -1)));
+}
+
+function makeStep(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor): () => void {
+  const optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-7);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return () => {
+    const { value, grads } = tf.variableGrads(() => crossEntropy(model.apply(x, { training: true }) as tf.Tensor, y), variables);
+    optimizer.applyGradients(Object.keys(grads).map((name) => ({ name, tensor: grads[name] })));
+    value.dataSync();
+    value.dispose();
+    tf.dispose(Object.values(grads));
+  };
+}
+
+async function profileStep(step: () => void): Promise<void> {
+  const info = await tf.profile(() => {
+    step();
+  });
+  const byName = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    const ms = await k.kernelTimeMs;
+    const total = typeof ms === 'number' ? ms : 0;
+    const entry = byName.get(k.name) ?? { ms: 0, calls: 0 };
+    entry.ms += total;
+    entry.calls += 1;
+    byName.set(k.name, entry);
+  }
+  const rows = [...byName].sort((a, b) => b[1].ms - a[1].ms);
+  const total = rows.reduce((s, [, e]) => s + e.ms, 0);
+  console.log(`  kernels: ${total.toFixed(0)} ms in ${info.kernels.length} calls`);
+  for (const [name, e] of rows.slice(0, 25)) console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms  ${String(e.calls).padStart(4)} calls`);
+}
+
+async function benchModel(name: PresetName, batch: number, steps: number, backend: string): Promise<void> {
+  const preset = MODEL_PRESETS[name];
+  const model = buildModel(preset.spec, { seed: 1 });
+  const x = tf.randomNormal([batch, ...preset.spec.inputShape], 0, 1, 'float32', 2);
+  const y = tf.oneHot(tf.randomUniform([batch], 0, 8, 'int32', 3), 8);
+  const step = makeStep(model, x, y);
+  step();
+  const times: number[] = [];
+  const cpuTimes: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    step();
+    times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpuTimes.push((c.user + c.system) / 1000);
+  }
+  const ms = median(times);
+  const cpuMs = median(cpuTimes);
+  // On a shared machine wall time includes waiting for a core; CPU time (all threads) does not.
+  console.log(JSON.stringify({
+    model: name, backend, batch, steps, median_step_ms: Math.round(ms), median_step_cpu_ms: Math.round(cpuMs),
+    train_samples_per_s: +(batch / ms * 1000).toFixed(2), train_samples_per_cpu_s: +(batch / cpuMs * 1000).toFixed(2),
+  }));
+  if (flag('profile')) await profileStep(step);
+  tf.dispose([x, y]);
+  model.dispose();
+}
+
+/** Median wall and CPU milliseconds of `fn` over `runs` runs after one warm-up. */
+function timeIt(fn: () => tf.Tensor, runs: number): { wallMs: number; cpuMs: number } {
+  tf.dispose(fn());
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const out = fn();
+    out.dataSync();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+    out.dispose();
+  }
+  return { wallMs: median(wall), cpuMs: median(cpu) };
+}
+
+/** Conv shapes of the presets' widest layers: [label, batch, height, width, inC, outC, kernel]. */
+const CONV_CASES: Array<[string, number, number, number, number, number, number]> = [
+  ['seed conv2 (1-D)', 8, 1, 1188, 512, 512, 5],
+  ['small conv2 (1-D)', 64, 1, 1188, 64, 64, 5],
+  ['small conv1 (1-D, Cin 1)', 64, 1, 2376, 1, 64, 5],
+  ['mel conv3 (2-D)', 64, 32, 16, 64, 128, 3],
+];
+
+/** GFLOP/s of the forward convolution and of both gradients, ours against the backend's own where it has one. */
+function benchKernels(runs: number): void {
+  for (const [label, batch, height, width, inC, outC, k] of CONV_CASES) {
+    const kh = height === 1 ? 1 : k;
+    const x = tf.randomNormal([batch, height, width, inC], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const w = tf.randomNormal([kh, k, inC, outC], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const dy = tf.randomNormal([batch, height, width, outC], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const gflop = (2 * batch * height * width * inC * outC * kh * k) / 1e9;
+    const report = (what: string, t: { wallMs: number; cpuMs: number }): void => {
+      console.log(JSON.stringify({ case: label, kernel: what, wall_ms: +t.wallMs.toFixed(1), cpu_ms: +t.cpuMs.toFixed(1), gflop_per_s: +(gflop / (t.cpuMs / 1000)).toFixed(1) }));
+    };
+    report('Conv2D (XNNPACK, forward)', timeIt(() => tf.conv2d(x, w, 1, 'same'), runs));
+    report('Conv2DBackpropInput', timeIt(() => tf.conv2dTranspose(dy, w, [batch, height, width, inC], 1, 'same'), runs));
+    report('Conv2DBackpropFilter', timeIt(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [kh, k, inC, outC] }) as tf.Tensor, runs));
+    tf.dispose([x, w, dy]);
+  }
+}
+
+const backendName = arg('backend', 'wasm') as BackendName;
+const info = await initBackend(backendName);
+console.log(`# ${info.name}: ${info.version}`);
+if (flag('kernels')) {
+  benchKernels(Number(arg('runs', '5')));
+} else {
+  const which = arg('model', 'all');
+  const names: PresetName[] = which === 'all' ? ['seed-cnn1d', 'small-cnn1d', 'mel-cnn2d'] : [which as PresetName];
+  for (const name of names) {
+    await benchModel(name, Number(arg('batch', '64')), Number(arg('steps', name === 'seed-cnn1d' ? '2' : '5')), info.name);
+  }
+}
