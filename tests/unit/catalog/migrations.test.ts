@@ -6,7 +6,7 @@ import { MIGRATIONS } from '../../../src-main/catalog/migrations/index.js';
 import { tempDir } from './helpers.js';
 
 const LATEST = MIGRATIONS.length;
-const TABLES = ['clips', 'datasets', 'epochs', 'feature_cache', 'label_events', 'predictions', 'runs'];
+const TABLES = ['augment_recipes', 'clips', 'datasets', 'epochs', 'feature_cache', 'label_events', 'predictions', 'runs'];
 
 function insertClip(db: Database.Database, overrides: Record<string, unknown> = {}): void {
   const row = {
