@@ -25,6 +25,7 @@ Commands:
   models [--json]               the model presets and their parameter counts
   train --preset NAME [--epochs N] [--test-actors 19,20] [--val-actors 17,18] [--folds K --fold I]
         [--batch-size N] [--lr X] [--augment none|seed-x3] [--seed N] [--backend auto|tensorflow|wasm|cpu]
+        [--normalization none|utterance|speaker]
         [--name TEXT] [--out DIR] [--json]        train on the catalog's clips, test on held-out actors
   train --resume RUN [--json]   continue an interrupted or cancelled run from its last checkpoint
   evaluate --model DIR <folder|files...> [--labels CSV] [--json]   accuracy, UAR, macro-F1 of an exported model
@@ -58,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
       augment: { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string' },
+      normalization: { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'string' },
@@ -117,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
           augmentation: values.augment as 'none' | 'seed-x3' | undefined,
           seed: number('--seed', values.seed),
           backend: values.backend as 'auto' | undefined,
+          normalization: values.normalization as 'none' | undefined,
         },
         name: values.name,
         out: values.out,

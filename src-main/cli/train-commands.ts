@@ -180,7 +180,12 @@ async function featuresFor(files: LabelledFile[], modelDir: string): Promise<{ m
   }
   const x = new Float32Array(rows.length * width);
   rows.forEach((row, i) => x.set(row, i * width));
-  return { model, probabilities: classify(model, x), failed, kept };
+  // speaker groups for speaker-normalised models: the RAVDESS actor, else the file's folder
+  const groups = kept.map((file) => {
+    const parsed = parseRavdessName(file.path);
+    return parsed.ok ? `actor-${String(parsed.value.actor).padStart(2, '0')}` : dirname(file.path);
+  });
+  return { model, probabilities: classify(model, x, groups), failed, kept };
 }
 
 /** `emotion-studio evaluate --model DIR <folder> [--labels CSV]`. */

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { featurePipelineSchema, type FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
+import { featurePipelineSchema, pipelineShape, type FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
+import { channelLayout, normalizeByGroup, type Normalization } from '../../src-shared/model/normalize.js';
 import { applyScaler, type StandardScaler } from '../../src-shared/model/scaler.js';
 import { loadModel } from './model-io.js';
 import { predictProbabilities } from './trainer.js';
@@ -42,8 +43,26 @@ export async function loadExportedModel(dir: string, options: { float16?: boolea
   return { dir, model, pipeline: parsed.data, scaler, labels, inputShape, manifest };
 }
 
-/** Class probabilities [rows][labels] for raw (unscaled) feature rows. */
-export function classify(exported: ExportedModel, features: Float32Array): Float32Array {
-  const x = applyScaler(exported.scaler, features.slice());
+/** The normalisation the model was trained with (manifest.config.normalization). */
+export function normalizationOf(exported: ExportedModel): Normalization {
+  return ((exported.manifest.config as { normalization?: Normalization } | undefined)?.normalization ?? 'none');
+}
+
+/**
+ * Class probabilities [rows][labels] for raw feature rows. A model trained with speaker
+ * normalisation needs each row's speaker (`groups`, e.g. the RAVDESS actor): rows of one speaker
+ * are normalised together, as in training; without groups each row stands alone (utterance level).
+ */
+export function classify(exported: ExportedModel, features: Float32Array, groups?: readonly string[]): Float32Array {
+  const width = exported.inputShape.reduce((a, b) => a * b, 1);
+  const rows = features.length / width;
+  const raw = features.slice();
+  const normalization = normalizationOf(exported);
+  if (normalization !== 'none') {
+    const layout = channelLayout(exported.pipeline.featureSet, pipelineShape(exported.pipeline));
+    const groupOf = (i: number) => (normalization === 'speaker' && groups !== undefined ? groups[i] : `row-${i}`);
+    normalizeByGroup(raw, width, rows, layout, groupOf);
+  }
+  const x = applyScaler(exported.scaler, raw);
   return predictProbabilities(exported.model, exported.inputShape, x, 128);
 }

@@ -9,6 +9,7 @@ import { FEATURE_SET_SHAPES } from '../../src-shared/dsp/seed.js';
 import type { AugmentRecipe } from '../../src-shared/model/augment-recipe.js';
 import { FEATURE_PIPELINES } from '../../src-shared/model/feature-pipeline.js';
 import { EMOTIONS } from '../../src-shared/model/labels.js';
+import { channelLayout, normalizeByGroup } from '../../src-shared/model/normalize.js';
 import { inferModelShapes } from '../../src-shared/model/model-spec.js';
 import { MODEL_PRESETS, isPresetName } from '../../src-shared/model/presets.js';
 import { SplitError, speakerOf, splitByActor, type SplitName } from '../../src-shared/model/splits.js';
@@ -67,6 +68,7 @@ export function resolveConfig(input: TrainingConfigInput): TrainingConfig {
     batchSize: parsed.batchSize ?? preset.defaults.batchSize,
     learningRate: parsed.learningRate ?? preset.defaults.learningRate,
     labelSmoothing: parsed.labelSmoothing ?? preset.defaults.labelSmoothing,
+    normalization: parsed.normalization ?? 'none',
   };
 }
 
@@ -380,6 +382,7 @@ export class TrainingService implements TrainingApi, RunsApi {
     const featureShape = [...FEATURE_SET_SHAPES[config.featureSet]];
     const width = featureShape.reduce((a, b) => a * b, 1);
     const hash = createHash('sha256');
+    const layout = channelLayout(config.featureSet, featureShape);
     const build = (name: SplitName): SplitData => {
       const rows: { clip: Clip; copy: number; values: Float32Array }[] = [];
       for (const clip of splitClips(name)) {
@@ -391,6 +394,10 @@ export class TrainingService implements TrainingApi, RunsApi {
       }
       const x = new Float32Array(rows.length * width);
       rows.forEach((row, i) => x.set(row.values, i * width));
+      if (config.normalization !== 'none') {
+        const groupOf = (i: number) => (config.normalization === 'speaker' ? (speakerOf(rows[i].clip) ?? `clip-${rows[i].clip.id}`) : `row-${i}`);
+        normalizeByGroup(x, width, rows.length, layout, groupOf, (i) => rows[i].copy === 0);
+      }
       return {
         x,
         y: Int32Array.from(rows, (row) => labels.indexOf(row.clip.label)),

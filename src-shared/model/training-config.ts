@@ -45,6 +45,11 @@ export const trainingConfigSchema = z.strictObject({
    * a recipe (e.g. saved from the augmentation preview) adds one copy per settings entry.
    */
   augmentation: z.union([z.enum(AUGMENTATIONS), augmentRecipeSchema]).optional(),
+  /**
+   * Per-channel normalisation before the scaler (src-shared/model/normalize.ts): 'speaker' uses
+   * each speaker's own clips' statistics (no labels), 'utterance' each clip's own; default 'none'.
+   */
+  normalization: z.enum(['none', 'utterance', 'speaker']).optional(),
   /** Time and frequency masking on spectrogram inputs (training batches only). */
   specAugment: z.boolean().optional(),
   /** Mixup alpha (Beta(α, α) mixing of pairs within a batch); 0 turns it off. */
