@@ -46,6 +46,7 @@ const KERAS_NAMES: Record<LayerClassName, string> = {
   Dense: 'dense',
   Activation: 'activation',
   Reshape: 'reshape',
+  Permute: 'permute',
 };
 
 /** A distinct seed per layer, so equally shaped layers do not start from the same kernel. */
@@ -91,6 +92,8 @@ function makeLayer(
       return tfl.layers.activation({ ...common, ...layer.config });
     case 'Reshape':
       return tfl.layers.reshape({ ...common, ...layer.config });
+    case 'Permute':
+      return tfl.layers.permute({ ...common, ...layer.config });
     default: {
       const unknown: never = layer;
       throw new Error(`unknown layer ${JSON.stringify(unknown)}`);
@@ -162,6 +165,8 @@ function layerSpecFrom(className: string, config: ConfigDict, where: string): un
       return { className, config: { activation: read.string('activation') } };
     case 'Reshape':
       return { className, config: { targetShape: read.ints('targetShape') } };
+    case 'Permute':
+      return { className, config: { dims: read.ints('dims') } };
     default:
       throw new Error(`${where}: layer class ${className} is not supported by model specs`);
   }

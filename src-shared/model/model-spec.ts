@@ -111,6 +111,9 @@ export const layerSpecSchema = z.discriminatedUnion(
     layer('Dense', denseConfig),
     layer('Activation', z.strictObject({ activation })),
     layer('Reshape', z.strictObject({ targetShape: z.array(positiveInt()).min(1).max(3) })),
+    // Keras' Permute: dims are 1-based axes of the input without the batch axis, e.g. [2, 1]
+    // turns a [bands, frames] spectrogram into [frames, bands] for 1-D convolution over time.
+    layer('Permute', z.strictObject({ dims: z.array(positiveInt()).min(1).max(3) })),
   ],
   { error: (issue) => `expected a layer {className, config} with a supported className, ${describe(issue.input)}` },
 );
@@ -294,6 +297,14 @@ function layerShape(layer: LayerSpec, shape: number[], fail: (detail: string) =>
         fail(`cannot reshape [${shape.join(', ')}] (${product(shape)} values) to [${targetShape.join(', ')}] (${product(targetShape)} values)`);
       }
       return [[...targetShape], 0, 0];
+    }
+    case 'Permute': {
+      const { dims } = layer.config;
+      const sorted = [...dims].sort((a, b) => a - b);
+      if (dims.length !== shape.length || sorted.some((d, i) => d !== i + 1)) {
+        fail(`dims [${dims.join(', ')}] must be a permutation of 1..${shape.length} for an input of shape [${shape.join(', ')}]`);
+      }
+      return [dims.map((d) => shape[d - 1]), 0, 0];
     }
     default: {
       const unknown: never = layer;

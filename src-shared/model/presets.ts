@@ -83,6 +83,25 @@ function melTopology(momentum: number): LayerSpecInput[] {
   ];
 }
 
+/**
+ * A temporal CNN on log-mel spectrograms: the 64 bands become channels of a 1-D convolution over
+ * the 108 frames (Reshape + Permute), three Conv1D + BN blocks and global average pooling over
+ * time. About 20 times cheaper per example than the 2-D CNN, so it affords many epochs of
+ * SpecAugment and mixup in minutes.
+ */
+function temporalTopology(momentum: number): LayerSpecInput[] {
+  return [
+    { className: 'Reshape', config: { targetShape: [64, 108] } },
+    { className: 'Permute', config: { dims: [2, 1] } },
+    conv1d(128, 5), batchNorm(momentum), { className: 'MaxPooling1D', config: { poolSize: 2 } }, dropout(0.1),
+    conv1d(128, 3), batchNorm(momentum), { className: 'MaxPooling1D', config: { poolSize: 2 } }, dropout(0.1),
+    conv1d(128, 3), batchNorm(momentum),
+    { className: 'GlobalAveragePooling1D' },
+    dropout(0.3),
+    dense(8, 'softmax'),
+  ];
+}
+
 function spec(name: string, featureSet: FeatureSetName, layers: LayerSpecInput[]): ModelSpec {
   return parseModelSpec({ format: 'emotion-studio.model-spec', version: 1, name, inputShape: modelInputShape(featureSet), layers });
 }
@@ -98,7 +117,7 @@ const SEED_DEFAULTS: TrainingDefaults = {
   labelSmoothing: 0,
 };
 
-export const PRESET_NAMES = ['seed-cnn1d', 'small-cnn1d', 'mel-cnn2d', 'tiny-cnn1d'] as const;
+export const PRESET_NAMES = ['seed-cnn1d', 'small-cnn1d', 'mel-cnn2d', 'mel-tcnn', 'tiny-cnn1d'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 export const MODEL_PRESETS: Readonly<Record<PresetName, ModelPreset>> = {
@@ -135,6 +154,24 @@ export const MODEL_PRESETS: Readonly<Record<PresetName, ModelPreset>> = {
       batchSize: 32,
       learningRate: 1e-3,
       // SpecAugment and mixup make fresh variations every epoch, at no feature-extraction cost.
+      augmentation: 'none',
+      specAugment: true,
+      mixup: 0.2,
+      labelSmoothing: 0.1,
+    },
+  },
+  'mel-tcnn': {
+    name: 'mel-tcnn',
+    title: 'Log-mel temporal CNN (1-D over time)',
+    description:
+      'Three 1-D conv blocks over time with the 64 log-mel bands as channels and global average pooling (142 k parameters): ' +
+      'cheap enough per example to train many epochs with SpecAugment and mixup in a few minutes on a laptop CPU.',
+    featureSet: 'logmel-64',
+    spec: spec('mel-tcnn', 'logmel-64', temporalTopology(0.9)),
+    defaults: {
+      epochs: 80,
+      batchSize: 32,
+      learningRate: 1e-3,
       augmentation: 'none',
       specAugment: true,
       mixup: 0.2,
