@@ -185,6 +185,7 @@ export class CatalogStore {
       clip.repetition,
       clip.label,
     );
+    this.browse.invalidate();
     return Number(info.lastInsertRowid);
   }
 
