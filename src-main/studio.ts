@@ -9,6 +9,8 @@ import { FeatureCache } from './features/cache.js';
 import { FeatureService } from './features/service.js';
 import { packageRoot } from './package-root.js';
 import { AudioService } from './services/audio-service.js';
+import { ExploreService } from './services/explore-service.js';
+import { LiveService } from './services/live-service.js';
 import { TrainingService } from './training/service.js';
 import { spawnNodeTrainer, type SpawnTrainer } from './training/spawn.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
@@ -48,6 +50,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   const catalog = new CatalogService({ db, events, probe: (path) => workers.probe(path) });
   const audio = new AudioService({ catalog, workers });
   const features = new FeatureService({ catalog, cache: new FeatureCache(db), workers, events });
+  const explore = new ExploreService({ db, catalog, features, workers });
   const version = readVersion();
   const training = new TrainingService({
     db,
@@ -75,6 +78,8 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     features,
     training,
     runs: training,
+    explore,
+    live: new LiveService({ runs: training, catalog, workers, dbPath: options.dbPath }),
   };
   return {
     services,

@@ -6,6 +6,8 @@ import { StudioError } from '../../src-shared/contract/result.js';
 import { packageRoot } from '../package-root.js';
 import type { FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
 import type { AudioTask, AudioTaskResult, ClipAudioResult, FeatureAugment, FeaturesResult, MelParams, MelResult, ProbeResult, WorkerReply } from './audio-worker.js';
+import type { AugmentPreviewResult, PreviewLoad, SeedDetailResult } from './audio-worker.js';
+import type { AugmentSettings } from '../../src-shared/model/augment-recipe.js';
 
 /** The bundled worker: out/main/audio-worker.js (this module itself may sit in a chunk below). */
 const WORKER_FILE = join(packageRoot, 'out', 'main', 'audio-worker.js');
@@ -45,6 +47,21 @@ export class AudioWorkers {
   /** With `augment`, the result holds one row per augmented copy: [copies, ...featureShape]. */
   features(path: string, pipeline: FeaturePipeline, augment?: FeatureAugment): Promise<FeaturesResult> {
     return this.run({ kind: 'features', path, pipeline, ...(augment === undefined ? {} : { augment }) }) as Promise<FeaturesResult>;
+  }
+
+  /** The excerpt and the excerpt through applyAugment, as WAVs and mel spectrograms on one dB scale. */
+  augmentPreview(path: string, load: PreviewLoad, settings: AugmentSettings, seed: number, mel: MelParams): Promise<AugmentPreviewResult> {
+    return this.run({ kind: 'augmentPreview', path, load, settings, seed, mel }) as Promise<AugmentPreviewResult>;
+  }
+
+  /** A clip's seed-2376 vector under `pipeline`'s loading, with the excerpt's length in samples. */
+  seedDetail(path: string, pipeline: FeaturePipeline): Promise<SeedDetailResult> {
+    return this.run({ kind: 'seedDetail', path, pipeline }) as Promise<SeedDetailResult>;
+  }
+
+  /** Features of in-memory samples: 'file' cuts as the pipeline loads a file, 'last' keeps the newest `durationSec`. */
+  samplesFeatures(samples: Float32Array, sampleRate: number, pipeline: FeaturePipeline, cut: 'file' | 'last'): Promise<FeaturesResult> {
+    return this.run({ kind: 'samplesFeatures', samples, sampleRate, pipeline, cut }) as Promise<FeaturesResult>;
   }
 
   private async run(task: AudioTask): Promise<AudioTaskResult> {

@@ -4,6 +4,8 @@ import { audioArgs, type AudioApi } from './audio.js';
 import { catalogArgs, type CatalogApi } from './catalog.js';
 import type { EventMap, EventName } from './events.js';
 import { featuresArgs, type FeaturesApi } from './features.js';
+import { exploreArgs, type ExploreApi } from './explore.js';
+import { liveArgs, type LiveApi } from './live.js';
 import type { Result } from './result.js';
 import { runsArgs, trainingArgs, type RunsApi, type TrainingApi } from './training.js';
 
@@ -13,6 +15,8 @@ export * from './catalog.js';
 export * from './channels.js';
 export * from './events.js';
 export * from './features.js';
+export * from './explore.js';
+export * from './live.js';
 export * from './result.js';
 export * from './training.js';
 
@@ -25,6 +29,8 @@ export interface Services {
   features: FeaturesApi;
   training: TrainingApi;
   runs: RunsApi;
+  explore: ExploreApi;
+  live: LiveApi;
 }
 
 export type Domain = keyof Services;
@@ -38,6 +44,8 @@ export const argSchemas = {
   features: featuresArgs,
   training: trainingArgs,
   runs: runsArgs,
+  explore: exploreArgs,
+  live: liveArgs,
 } satisfies { [D in Domain]: { [M in keyof Services[D]]: z.ZodType } };
 
 export type MethodName = {
