@@ -1,0 +1,164 @@
+import type { Client, PresetInfo } from '../../../src-shared/contract/index.js';
+import type { FeatureSetName } from '../../../src-shared/dsp/seed.js';
+import { DEFAULT_PRESET } from '../../../src-shared/model/presets.js';
+import type { SplitConfig, TrainingConfigInput } from '../../../src-shared/model/training-config.js';
+import { configProblems } from '../training/config-check.js';
+import { defaultActorSplit, formatActorList, parseActorList, previewSplit, type SplitPreview } from '../training/split-preview.js';
+
+export type Backend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type Augmentation = 'none' | 'seed-x3';
+
+export type ConfigCheck = { ok: true; config: TrainingConfigInput } | { ok: false; problems: string[] };
+
+/**
+ * The Train view's form: a preset and its model summary, the feature set it reads, the split
+ * (actor groups defaulting as the engine does, or k-fold by actor) and every hyperparameter of
+ * TrainingConfig. Number fields hold null while empty. `check` validates with the contract's own
+ * schema and the engine's own split function, so problems show in plain words before a run is queued.
+ */
+export class TrainingForm {
+  presets = $state.raw<PresetInfo[]>([]);
+  /** Actor numbers present in the catalog; null until known. */
+  actors = $state.raw<number[] | null>(null);
+  catalogTotal = $state<number | null>(null);
+  /** Why presets or catalog figures could not be loaded. */
+  loadError = $state<string | null>(null);
+
+  name = $state('');
+  presetName = $state<string>(DEFAULT_PRESET);
+  augmentation = $state<Augmentation>('seed-x3');
+  splitKind = $state<'actors' | 'kfold'>('actors');
+  testActorsText = $state('');
+  valActorsText = $state('');
+  folds = $state<number | null>(5);
+  fold = $state<number | null>(0);
+  epochs = $state<number | null>(50);
+  batchSize = $state<number | null>(64);
+  learningRate = $state<number | null>(0.001);
+  labelSmoothing = $state<number | null>(0);
+  classWeights = $state<'none' | 'balanced'>('none');
+  earlyStopping = $state(true);
+  earlyStoppingPatience = $state<number | null>(5);
+  restoreBestWeights = $state(true);
+  reduceLr = $state(true);
+  reduceLrFactor = $state<number | null>(0.5);
+  reduceLrPatience = $state<number | null>(3);
+  reduceLrMinLr = $state<number | null>(1e-6);
+  seed = $state<number | null>(42);
+  mixup = $state<number | null>(0);
+  specAugment = $state(false);
+  backend = $state<Backend>('auto');
+
+  /** True once the user typed actors; until then they follow the catalog's defaults. */
+  private actorsEdited = false;
+
+  readonly preset: PresetInfo | null = $derived(this.presets.find((preset) => preset.name === this.presetName) ?? null);
+  readonly featureSet: string | null = $derived(this.preset?.featureSet ?? null);
+
+  readonly split: { ok: true; value: SplitConfig } | { ok: false; error: string } = $derived.by(() => {
+    if (this.splitKind === 'kfold') return { ok: true, value: { kind: 'kfold', folds: this.folds ?? 0, fold: this.fold ?? 0 } };
+    const test = parseActorList(this.testActorsText);
+    if ('error' in test) return { ok: false, error: `Test actors: ${test.error}` };
+    const val = parseActorList(this.valActorsText);
+    if ('error' in val) return { ok: false, error: `Validation actors: ${val.error}` };
+    return {
+      ok: true,
+      value: { kind: 'actors', ...(test.actors.length > 0 ? { testActors: test.actors } : {}), ...(val.actors.length > 0 ? { valActors: val.actors } : {}) },
+    };
+  });
+
+  /** Which actors train, validate and test; null until the catalog's actors are known. */
+  readonly splitPreview: SplitPreview | null = $derived.by(() => {
+    if (this.actors === null || !this.split.ok) return null;
+    return previewSplit(this.actors, this.split.value);
+  });
+
+  readonly check: ConfigCheck = $derived.by(() => {
+    const problems: string[] = [];
+    if (!this.split.ok) problems.push(this.split.error);
+    else if (this.splitPreview !== null && !this.splitPreview.ok) problems.push(`Split: ${this.splitPreview.error}.`);
+    const config = this.buildConfig();
+    problems.push(...configProblems(config));
+    if (this.catalogTotal === 0) problems.push('The catalog has no clips: import a corpus first.');
+    return problems.length === 0 ? { ok: true, config } : { ok: false, problems: [...new Set(problems)] };
+  });
+
+  constructor(private readonly client: Client) {}
+
+  /** Presets (with layer shapes and parameter counts) and the catalog's actors. */
+  async load(): Promise<void> {
+    const [presets, stats] = await Promise.all([this.client.training.presets({}), this.client.catalog.clipStats({ filter: {} })]);
+    if (presets.ok) {
+      const first = this.presets.length === 0;
+      this.presets = presets.value;
+      if (first) this.setPreset(this.presets.some((preset) => preset.name === this.presetName) ? this.presetName : (this.presets[0]?.name ?? this.presetName));
+    }
+    if (stats.ok) {
+      this.catalogTotal = stats.value.total;
+      this.actors = stats.value.actors;
+      if (!this.actorsEdited) this.resetActors();
+    }
+    this.loadError = !presets.ok ? presets.error.message : !stats.ok ? stats.error.message : null;
+  }
+
+  /** Chooses a preset and takes its training defaults (epochs, batch, rate, augmentation…). */
+  setPreset(name: string): void {
+    this.presetName = name;
+    const defaults = this.presets.find((preset) => preset.name === name)?.defaults;
+    if (defaults === undefined) return;
+    const number = (key: string): number | null => (typeof defaults[key] === 'number' ? (defaults[key] as number) : null);
+    this.epochs = number('epochs') ?? this.epochs;
+    this.batchSize = number('batchSize') ?? this.batchSize;
+    this.learningRate = number('learningRate') ?? this.learningRate;
+    this.labelSmoothing = number('labelSmoothing') ?? this.labelSmoothing;
+    this.mixup = number('mixup') ?? this.mixup;
+    if (typeof defaults.specAugment === 'boolean') this.specAugment = defaults.specAugment;
+    if (defaults.augmentation === 'none' || defaults.augmentation === 'seed-x3') this.augmentation = defaults.augmentation;
+  }
+
+  /** Picks a feature set: keeps the preset when it reads that set, else takes the first that does. */
+  setFeatureSet(featureSet: FeatureSetName): void {
+    if (this.featureSet === featureSet) return;
+    const preset = this.presets.find((candidate) => candidate.featureSet === featureSet);
+    if (preset !== undefined) this.setPreset(preset.name);
+  }
+
+  presetsFor(featureSet: string): PresetInfo[] {
+    return this.presets.filter((preset) => preset.featureSet === featureSet);
+  }
+
+  editActors(which: 'test' | 'val', text: string): void {
+    this.actorsEdited = true;
+    if (which === 'test') this.testActorsText = text;
+    else this.valActorsText = text;
+  }
+
+  /** The engine's default: the last two actors present for test, the two before them for validation. */
+  resetActors(): void {
+    this.actorsEdited = false;
+    const { test, val } = defaultActorSplit(this.actors ?? []);
+    this.testActorsText = formatActorList(test).replaceAll('–', '-');
+    this.valActorsText = formatActorList(val).replaceAll('–', '-');
+  }
+
+  private buildConfig(): TrainingConfigInput {
+    const number = (value: number | null | undefined): number => (value === null || value === undefined ? Number.NaN : value);
+    return {
+      preset: this.presetName,
+      ...(this.featureSet === null ? {} : { featureSet: this.featureSet as FeatureSetName }),
+      split: this.split.ok ? this.split.value : { kind: 'actors' },
+      augmentation: this.augmentation,
+      specAugment: this.specAugment,
+      mixup: number(this.mixup),
+      epochs: number(this.epochs),
+      batchSize: number(this.batchSize),
+      learningRate: number(this.learningRate),
+      labelSmoothing: number(this.labelSmoothing),
+      classWeights: this.classWeights,
+      earlyStopping: this.earlyStopping ? { patience: number(this.earlyStoppingPatience), restoreBestWeights: this.restoreBestWeights } : null,
+      reduceLrOnPlateau: this.reduceLr ? { factor: number(this.reduceLrFactor), patience: number(this.reduceLrPatience), minLr: number(this.reduceLrMinLr) } : null,
+      seed: number(this.seed),
+      backend: this.backend,
+    };
+  }
+}
