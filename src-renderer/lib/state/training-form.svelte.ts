@@ -8,6 +8,36 @@ import { defaultActorSplit, formatActorList, parseActorList, previewSplit, type 
 export type Backend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type Augmentation = 'none' | 'seed-x3';
 
+const STORAGE_KEY = 'emotion-studio/train-form/v1';
+
+/** The fields a session remembers. */
+const SAVED_FIELDS = [
+  'name',
+  'presetName',
+  'augmentation',
+  'splitKind',
+  'testActorsText',
+  'valActorsText',
+  'folds',
+  'fold',
+  'epochs',
+  'batchSize',
+  'learningRate',
+  'labelSmoothing',
+  'classWeights',
+  'earlyStopping',
+  'earlyStoppingPatience',
+  'restoreBestWeights',
+  'reduceLr',
+  'reduceLrFactor',
+  'reduceLrPatience',
+  'reduceLrMinLr',
+  'seed',
+  'mixup',
+  'specAugment',
+  'backend',
+] as const satisfies readonly (keyof TrainingForm)[];
+
 export type ConfigCheck = { ok: true; config: TrainingConfigInput } | { ok: false; problems: string[] };
 
 /**
@@ -51,6 +81,8 @@ export class TrainingForm {
 
   /** True once the user typed actors; until then they follow the catalog's defaults. */
   private actorsEdited = false;
+  /** True when the fields came from the last session (then a preset's defaults do not overwrite them). */
+  private restored = false;
 
   readonly preset: PresetInfo | null = $derived(this.presets.find((preset) => preset.name === this.presetName) ?? null);
   readonly featureSet: string | null = $derived(this.preset?.featureSet ?? null);
@@ -83,7 +115,12 @@ export class TrainingForm {
     return problems.length === 0 ? { ok: true, config } : { ok: false, problems: [...new Set(problems)] };
   });
 
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    private readonly storage: Storage | null = null,
+  ) {
+    this.restore();
+  }
 
   /** Presets (with layer shapes and parameter counts) and the catalog's actors. */
   async load(): Promise<void> {
@@ -91,7 +128,9 @@ export class TrainingForm {
     if (presets.ok) {
       const first = this.presets.length === 0;
       this.presets = presets.value;
-      if (first) this.setPreset(this.presets.some((preset) => preset.name === this.presetName) ? this.presetName : (this.presets[0]?.name ?? this.presetName));
+      const known = this.presets.some((preset) => preset.name === this.presetName);
+      if (!known) this.setPreset(this.presets[0]?.name ?? this.presetName);
+      else if (first && !this.restored) this.setPreset(this.presetName);
     }
     if (stats.ok) {
       this.catalogTotal = stats.value.total;
@@ -139,6 +178,38 @@ export class TrainingForm {
     const { test, val } = defaultActorSplit(this.actors ?? []);
     this.testActorsText = formatActorList(test).replaceAll('–', '-');
     this.valActorsText = formatActorList(val).replaceAll('–', '-');
+  }
+
+  /** Writes the fields for the next session (a reload keeps what was being set up). */
+  save(): void {
+    if (this.storage === null) return;
+    const fields: Record<string, unknown> = { actorsEdited: this.actorsEdited };
+    for (const key of SAVED_FIELDS) fields[key] = this[key];
+    try {
+      this.storage.setItem(STORAGE_KEY, JSON.stringify(fields));
+    } catch {
+      // Storage full or disabled: the form still works, it just starts fresh next time.
+    }
+  }
+
+  private restore(): void {
+    let saved: unknown;
+    try {
+      saved = JSON.parse(this.storage?.getItem(STORAGE_KEY) ?? 'null');
+    } catch {
+      return;
+    }
+    if (saved === null || typeof saved !== 'object') return;
+    const fields = saved as Record<string, unknown>;
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of SAVED_FIELDS) {
+      const value = fields[key];
+      const current = self[key];
+      // Only values of the field's own type (numbers may be null while a field is empty).
+      if (value !== undefined && (typeof value === typeof current || (value === null && typeof current === 'number') || (typeof value === 'number' && current === null))) self[key] = value;
+    }
+    if (fields.actorsEdited === true) this.actorsEdited = true;
+    this.restored = true;
   }
 
   private buildConfig(): TrainingConfigInput {
