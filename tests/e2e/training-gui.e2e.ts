@@ -87,11 +87,23 @@ describe.skipIf(skipReason !== null)(title, () => {
     await page.goto(server.url);
     await page.waitForSelector('[data-testid=clip-row]');
 
-    // Alt+4 opens the Train tab; the first run is yet to come.
+    // Before any run, each screen says what to do next. Alt+digit picks a tab.
+    await page.keyboard.press('Alt+5');
+    await page.waitForSelector('[data-testid=experiments-empty]');
+    await page.keyboard.press('Alt+6');
+    await page.waitForSelector('[data-testid=errors-empty]');
     await page.keyboard.press('Alt+4');
     await page.waitForSelector('[data-testid=train-form]');
     await page.waitForSelector('[data-testid=train-no-runs]');
     expect(await page.getAttribute('[data-testid=tab-train]', 'aria-current')).toBe('page');
+
+    // A run that failed (here started from the command line with an actor on two sides) says why in plain words.
+    const refused = await runCli(['train', '--db', dbPath, '--preset', 'tiny-cnn1d', '--test-actors', '3', '--val-actors', '3,2', '--json']);
+    expect(refused.code).toBe(1);
+    const failedId = (JSON.parse(refused.stdout) as { runId: number }).runId;
+    await page.reload();
+    await page.waitForSelector(`[data-testid=run-monitor][data-run-id="${failedId}"][data-status=failed]`);
+    expect(await page.textContent('[data-testid=run-error]')).toContain('This run failed: split: actor 3 is in both the validation and the test split');
 
     // The seed's CNN: its Keras model summary figures.
     await page.waitForSelector('[data-testid=form-preset] option[value=seed-cnn1d]', { state: 'attached' });
@@ -126,9 +138,9 @@ describe.skipIf(skipReason !== null)(title, () => {
     const startedAt = await page.evaluate(() => performance.now());
     await page.click('[data-testid=train-start]');
 
-    await page.waitForSelector('[data-testid=run-monitor]');
+    await page.waitForSelector(`[data-testid=run-monitor]:not([data-run-id="${failedId}"])`);
     const runId = Number(await page.getAttribute('[data-testid=run-monitor]', 'data-run-id'));
-    expect(runId).toBeGreaterThan(0);
+    expect(runId).toBeGreaterThan(failedId);
     await page.waitForSelector('[data-testid=training-indicator]');
 
     // The backend is named once the training process reports it; 'cpu' is flagged.
@@ -152,6 +164,8 @@ describe.skipIf(skipReason !== null)(title, () => {
 
     // The page stayed responsive while it trained: no task over 100 ms since Start.
     const tasks = await longTasksSince(page, startedAt);
+    // (The screenshot shows the form from its top, the model summary, beside the live curves.)
+    await page.$eval('[data-testid=train-form]', (form) => form.parentElement?.scrollTo(0, 0));
     await page.screenshot({ path: join(screenshotDir, 'training.png') });
     expect(tasks.filter((task) => task.duration > 100), JSON.stringify(tasks)).toEqual([]);
 
