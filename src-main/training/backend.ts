@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadWasmBackend } from './wasm-kernels/load-wasm-backend.js';
 
-const require = createRequire(import.meta.url);
+const requireFromHere = createRequire(import.meta.url);
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -67,7 +67,7 @@ async function activate(name: BackendName): Promise<string> {
 async function activateTensorflow(): Promise<string> {
   let packageJson: string;
   try {
-    packageJson = require.resolve('@tensorflow/tfjs-node/package.json');
+    packageJson = requireFromHere.resolve('@tensorflow/tfjs-node/package.json');
   } catch {
     throw new Error('tfjs-node: the optional package @tensorflow/tfjs-node is not installed; run npm run setup:native');
   }
@@ -78,7 +78,7 @@ async function activateTensorflow(): Promise<string> {
   let nodeVersion = '?';
   try {
     // Loading registers backend 'tensorflow' in the tfjs-core it imports and makes it current.
-    const tfn = require('@tensorflow/tfjs-node') as { version?: Record<string, string> };
+    const tfn = requireFromHere('@tensorflow/tfjs-node') as { version?: Record<string, string> };
     nodeVersion = tfn.version?.['tfjs-node'] ?? nodeVersion;
   } catch (error) {
     throw new Error(`tfjs-node: failed to load (${firstLine(error)}); run npm run setup:native`);
