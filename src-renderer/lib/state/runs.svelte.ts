@@ -36,6 +36,7 @@ export class RunsState {
 
   /** Epochs that arrived while a run's record was being fetched, applied once it lands. */
   private readonly pendingEpochs = new Map<number, RunEpoch[]>();
+  private readonly loading = new Map<number, { again: boolean; done: Promise<RunDetail | null> }>();
   private listTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** The first queued or running run (one trains at a time; the rest wait). */
@@ -94,9 +95,33 @@ export class RunsState {
     this.loaded = true;
   }
 
-  /** Fetches a run's full record and keeps it current from then on; null when it is gone. */
-  async load(runId: number): Promise<RunDetail | null> {
-    if (!this.pendingEpochs.has(runId)) this.pendingEpochs.set(runId, []);
+  /**
+   * Fetches a run's full record and keeps it current from then on; null when it is gone. One
+   * request per run at a time: asking again while one is out fetches once more when it is back,
+   * since the first may have left before the change that prompted the second.
+   */
+  load(runId: number): Promise<RunDetail | null> {
+    const inFlight = this.loading.get(runId);
+    if (inFlight !== undefined) {
+      inFlight.again = true;
+      return inFlight.done;
+    }
+    const entry = { again: false, done: Promise.resolve<RunDetail | null>(null) };
+    entry.done = (async () => {
+      let detail: RunDetail | null;
+      do {
+        entry.again = false;
+        detail = await this.fetchDetail(runId);
+      } while (entry.again);
+      this.loading.delete(runId);
+      return detail;
+    })();
+    this.loading.set(runId, entry);
+    return entry.done;
+  }
+
+  private async fetchDetail(runId: number): Promise<RunDetail | null> {
+    this.pendingEpochs.set(runId, []);
     const result = await this.client.runs.get({ runId });
     const pending = this.pendingEpochs.get(runId) ?? [];
     this.pendingEpochs.delete(runId);
