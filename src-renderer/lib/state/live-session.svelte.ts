@@ -26,6 +26,8 @@ export interface FileResult {
 /** Bounds of the window and hop inputs, seconds. The window's upper bound keeps one window under the message limit. */
 export const WINDOW_RANGE = { min: 0.5, max: 5 } as const;
 export const HOP_RANGE = { min: 0.1, max: 2 } as const;
+/** How a failed window's message starts (so the next success can clear it, and only it). */
+const CLASSIFY_ERROR = 'Could not classify the live audio:';
 /** Updates per second are measured over this many recent ones. */
 const RATE_SPAN = 6;
 
@@ -166,11 +168,16 @@ export class LiveSession {
   setTiming(windowSec: number, hopSec: number): void {
     const window = Math.min(WINDOW_RANGE.max, Math.max(WINDOW_RANGE.min, windowSec));
     const hop = Math.min(HOP_RANGE.max, Math.max(HOP_RANGE.min, hopSec));
+    if (window === this.windowSec && hop === this.hopSec) return;
     this.windowSec = window;
     this.hopSec = hop;
-    if (this.capture !== null) {
-      this.rolling = new RollingWindow({ sampleRate: this.capture.sampleRate, windowSec: window, hopSec: hop });
-      this.capturedSec = 0;
+    const previous = this.rolling;
+    if (this.capture !== null && previous !== null) {
+      // The audio heard so far stays: the new windows start from it rather than from silence.
+      const rolling = new RollingWindow({ sampleRate: this.capture.sampleRate, windowSec: window, hopSec: hop });
+      rolling.push(previous.latest());
+      this.rolling = rolling;
+      this.capturedSec = rolling.position / rolling.sampleRate;
     }
   }
 
@@ -181,13 +188,13 @@ export class LiveSession {
     let energy = 0;
     for (const value of samples) energy += value * value;
     this.levelDb = 10 * Math.log10(Math.max(1e-12, energy / Math.max(1, samples.length)));
-    this.capturedSec = rolling.position / rolling.sampleRate + samples.length / rolling.sampleRate;
     const columns = this.spectrum?.push(samples) ?? [];
     if (columns.length > 0) for (const listener of this.columnListeners) listener(columns);
     for (const window of rolling.push(samples)) {
       this.lastWindow = window.samples;
       if (this.model !== null) this.queue.offer(window.samples);
     }
+    this.capturedSec = rolling.position / rolling.sampleRate;
   }
 
   private async classify(samples: Float32Array): Promise<void> {
@@ -198,10 +205,11 @@ export class LiveSession {
     const result = await this.client.live.classifyWindow({ runId: model.runId, audio: { sampleRate, pcm16Base64: float32ToPcm16Base64(samples) } });
     if (generation !== this.generation || this.model?.runId !== model.runId) return;
     if (!result.ok) {
-      this.error = `Could not classify the live audio: ${result.error.message}`;
+      this.error = `${CLASSIFY_ERROR} ${result.error.message}`;
       return;
     }
-    this.error = null;
+    // A success clears a classification error, not one from saving or loading.
+    if (this.error?.startsWith(CLASSIFY_ERROR)) this.error = null;
     this.prediction = result.value;
     this.updates += 1;
     const now = performance.now();
