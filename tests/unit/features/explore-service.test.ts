@@ -74,6 +74,15 @@ describe('explore and live services', () => {
 
   it('says in plain words when a clip is shorter than the pipeline offset, and when a clip does not exist', async () => {
     await expect(studio.services.explore.augmentPreview({ clipId: 999, settings: NEUTRAL })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const other = join(dir.path, 'other');
+    writeWav(join(other, 'sad', 'blip.wav'), { seed: 3, sampleRate: 16_000, frames: 8000 });
+    await studio.catalog.importFolder({ folder: other, jobId: 'other' });
+    const blip = await clipNamed('blip.wav');
+    await expect(studio.services.explore.augmentPreview({ clipId: blip, settings: NEUTRAL })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/sad\/blip\.wav lasts 0\.50 s, less than the pipeline's 0\.6 s offset/),
+    });
+    expect((await studio.services.explore.augmentPreview({ clipId: blip, settings: NEUTRAL, span: 'whole' })).original.durationSec).toBeCloseTo(0.5, 2);
   });
 
   it('saves, lists, replaces and deletes recipes, and keeps them across a restart', async () => {
@@ -131,6 +140,18 @@ describe('explore and live services', () => {
     expect(second.extract).toMatchObject({ total: 2, cached: 2, computed: 0 });
     expect(second.labels[0].mfccMean).toEqual(first.labels[1].mfccMean);
     expect(await studio.services.explore.cancel({ jobId: 'nothing' })).toEqual({ cancelled: false });
+  });
+
+  it('stops an averages job on cancel and returns what it had, marked cancelled; a second job of the same id conflicts', async () => {
+    const running = studio.services.explore.emotionAverages({ jobId: 'big' });
+    await expect(studio.services.explore.emotionAverages({ jobId: 'big' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await studio.services.explore.cancel({ jobId: 'big' })).toEqual({ cancelled: true });
+    const partial = await running;
+    expect(partial.extract.cancelled).toBe(true);
+    expect(partial.extract.computed).toBeLessThan(5);
+    expect(partial.labels.reduce((sum, entry) => sum + entry.clips, 0)).toBe(partial.extract.computed + partial.extract.cached);
+    // The id is free again once the job has ended.
+    expect((await studio.services.explore.emotionAverages({ jobId: 'big' })).extract.cancelled).toBe(false);
   });
 
   it('computes features of in-memory samples exactly as from the file', async () => {
