@@ -69,7 +69,11 @@ function fillColumnsT(heap: Float32Array, xT: number, col: number, g: ConvGeomet
  */
 const SMALL_ROWS = 16;
 
-export function conv2dBackpropFilter(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
+/**
+ * dW for x [B,H,W,Ci] and dy [B,Ho,Wo,Co] (NHWC). `budgetFloats` caps colsᵀ per pass (tests use
+ * a small one to exercise chunking); by default the GEMM path keeps it near 4 M floats.
+ */
+export function conv2dBackpropFilter(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, g: ConvGeometry, budgetFloats?: number): TensorInfo {
   const rows = g.filterHeight * g.filterWidth * g.inChannels;
   const positionsPerSample = g.outHeight * g.outWidth;
   const filterShape = [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels];
@@ -78,7 +82,7 @@ export function conv2dBackpropFilter(backend: WasmBackend, x: TensorInfo, dy: Te
   const small = kernels !== null && rows < SMALL_ROWS && g.outChannels % 4 === 0;
   // [B,H,W,C] → [C,B,H,W]: a no-op copy when C = 1, which transposeNative detects.
   const xT = transposeNative(backend, x, [3, 0, 1, 2]);
-  const chunk = samplesPerChunk(g.batch, rows * positionsPerSample, small ? SCRATCH_BUDGET_FLOATS : GEMM_CHUNK_FLOATS);
+  const chunk = samplesPerChunk(g.batch, rows * positionsPerSample, budgetFloats ?? (small ? SCRATCH_BUDGET_FLOATS : GEMM_CHUNK_FLOATS));
   const colT = allocF32(backend, [rows, chunk * positionsPerSample]);
   const partial = chunk < g.batch && !small ? allocF32(backend, [rows, g.outChannels]) : null;
   const dyBytesPerSample = positionsPerSample * g.outChannels * 4;

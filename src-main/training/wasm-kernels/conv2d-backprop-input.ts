@@ -90,13 +90,13 @@ function col2im(heap: Float32Array, cols: number, dx: number, g: ConvGeometry, b
   }
 }
 
-function viaGemm(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
+function viaGemm(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry, budgetFloats: number): TensorInfo {
   const rows = g.filterHeight * g.filterWidth * g.inChannels;
   const positionsPerSample = g.outHeight * g.outWidth;
   const dx = allocF32(backend, [g.batch, g.inHeight, g.inWidth, g.inChannels]);
   backend.wasm.HEAPF32.fill(0, f32Index(backend, dx), f32Index(backend, dx) + g.batch * g.inHeight * g.inWidth * g.inChannels);
   const wT = transposedFilter(backend, filter, rows, g.outChannels);
-  const chunk = samplesPerChunk(g.batch, rows * positionsPerSample, SCRATCH_BUDGET_FLOATS);
+  const chunk = samplesPerChunk(g.batch, rows * positionsPerSample, budgetFloats);
   const cols = allocF32(backend, [chunk * positionsPerSample, rows]);
   try {
     for (let b0 = 0; b0 < g.batch; b0 += chunk) {
@@ -118,11 +118,15 @@ function viaGemm(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, g: Co
   return dx;
 }
 
-export function conv2dBackpropInput(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
+/**
+ * dx for dy [B,Ho,Wo,Co] and filter [fH,fW,Ci,Co] (NHWC). `budgetFloats` caps the column matrix
+ * of the strided path per pass (tests use a small one to exercise chunking).
+ */
+export function conv2dBackpropInput(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry, budgetFloats = SCRATCH_BUDGET_FLOATS): TensorInfo {
   const forwardConvFits = g.strideHeight === 1 && g.strideWidth === 1
     && g.padTop <= g.filterHeight - 1 && g.padLeft <= g.filterWidth - 1
     && g.padBottom <= g.filterHeight - 1 && g.padRight <= g.filterWidth - 1;
-  return forwardConvFits ? viaForwardConv(backend, dy, filter, g) : viaGemm(backend, dy, filter, g);
+  return forwardConvFits ? viaForwardConv(backend, dy, filter, g) : viaGemm(backend, dy, filter, g, budgetFloats);
 }
 
 const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
