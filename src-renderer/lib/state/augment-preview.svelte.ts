@@ -61,6 +61,12 @@ export class AugmentPreviewState {
     }
   }
 
+  /** Stops waiting for the preview being computed (the worker finishes it; its answer is dropped). */
+  cancel(): void {
+    this.request += 1;
+    this.loading = false;
+  }
+
   reset(): void {
     this.settings = { ...NEUTRAL_SETTINGS };
   }
