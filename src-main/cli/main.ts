@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isLoopbackHost, startBrowserServer } from '../transport/http.js';
@@ -11,6 +11,7 @@ import { runClips, runImport } from './catalog-commands.js';
 import { runFeatures } from './features-command.js';
 import { runModels } from './models-command.js';
 import { runEvaluate, runPredict, runTrain } from './train-commands.js';
+import type { TrainingConfigInput } from '../../src-shared/model/training-config.js';
 import { CliError } from './output.js';
 
 
@@ -25,7 +26,8 @@ Commands:
   models [--json]               the model presets and their parameter counts
   train --preset NAME [--epochs N] [--test-actors 19,20] [--val-actors 17,18] [--folds K --fold I]
         [--batch-size N] [--lr X] [--augment none|seed-x3] [--seed N] [--backend auto|tensorflow|wasm|cpu]
-        [--normalization none|utterance|speaker]
+        [--normalization none|utterance|speaker] [--patience N (0: no early stopping)]
+        [--spec MODEL.json [--feature-set NAME]] [--mixup A] [--label-smoothing S]
         [--name TEXT] [--out DIR] [--json]        train on the catalog's clips, test on held-out actors
   train --resume RUN [--json]   continue an interrupted or cancelled run from its last checkpoint
   evaluate --model DIR <folder|files...> [--labels CSV] [--json]   accuracy, UAR, macro-F1 of an exported model
@@ -60,6 +62,11 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       backend: { type: 'string' },
       normalization: { type: 'string' },
+      patience: { type: 'string' },
+      spec: { type: 'string' },
+      'feature-set': { type: 'string' },
+      mixup: { type: 'string' },
+      'label-smoothing': { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'string' },
@@ -107,8 +114,15 @@ async function main(argv: string[]): Promise<number> {
           ? { kind: 'kfold' as const, folds, fold: number('--fold', values.fold) ?? 0 }
           : { kind: 'actors' as const, testActors: actors('--test-actors', values['test-actors']), valActors: actors('--val-actors', values['val-actors']) };
       if (values.resume === undefined && values.preset === undefined) throw new CliError('train needs --preset NAME (see `emotion-studio models`) or --resume RUN');
-      const lr = values.lr === undefined ? undefined : Number(values.lr);
-      if (lr !== undefined && !(lr > 0)) throw new CliError(`--lr ${values.lr}: a learning rate is a positive number`);
+      const real = (flag: string, raw: string | undefined) => {
+        if (raw === undefined) return undefined;
+        const value = Number(raw);
+        if (!Number.isFinite(value) || value < 0) throw new CliError(`${flag} ${raw}: expected a non-negative number`);
+        return value;
+      };
+      const lr = real('--lr', values.lr);
+      if (lr === 0) throw new CliError(`--lr ${values.lr}: a learning rate is a positive number`);
+      const patience = number('--patience', values.patience);
       return runTrain(dbPath, {
         config: {
           preset: values.preset ?? '',
@@ -120,6 +134,11 @@ async function main(argv: string[]): Promise<number> {
           seed: number('--seed', values.seed),
           backend: values.backend as 'auto' | undefined,
           normalization: values.normalization as 'none' | undefined,
+          spec: values.spec === undefined ? undefined : (readSpec(values.spec) as TrainingConfigInput['spec']),
+          featureSet: values['feature-set'] as 'seed-2376' | undefined,
+          mixup: real('--mixup', values.mixup),
+          labelSmoothing: real('--label-smoothing', values['label-smoothing']),
+          ...(patience === undefined ? {} : { earlyStopping: patience === 0 ? null : { patience, restoreBestWeights: true } }),
         },
         name: values.name,
         out: values.out,
@@ -135,6 +154,14 @@ async function main(argv: string[]): Promise<number> {
     }
     default:
       throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+function readSpec(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (error) {
+    throw new CliError(`--spec ${path}: ${error instanceof Error ? error.message : String(error)}`, 1);
   }
 }
 

@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { GlobalStatsPooling1D } from './layers/global-stats-pooling.js';
 import { parseModelSpec, type LayerClassName, type LayerSpec, type ModelSpec } from '../../src-shared/model/model-spec.js';
 
 type ConfigDict = ReturnType<tfl.layers.Layer['getConfig']>;
@@ -42,6 +43,7 @@ const KERAS_NAMES: Record<LayerClassName, string> = {
   Dropout: 'dropout',
   Flatten: 'flatten',
   GlobalAveragePooling1D: 'global_average_pooling1d',
+  GlobalStatsPooling1D: 'global_stats_pooling1d',
   GlobalAveragePooling2D: 'global_average_pooling2d',
   Dense: 'dense',
   Activation: 'activation',
@@ -84,6 +86,8 @@ function makeLayer(
       return tfl.layers.flatten(common);
     case 'GlobalAveragePooling1D':
       return tfl.layers.globalAveragePooling1d(common);
+    case 'GlobalStatsPooling1D':
+      return new GlobalStatsPooling1D(common);
     case 'GlobalAveragePooling2D':
       return tfl.layers.globalAveragePooling2d(common);
     case 'Dense':
@@ -158,6 +162,7 @@ function layerSpecFrom(className: string, config: ConfigDict, where: string): un
       return { className, config: {} };
     case 'Flatten':
     case 'GlobalAveragePooling1D':
+    case 'GlobalStatsPooling1D':
       return { className, config: {} };
     case 'Dense':
       return { className, config: { units: read.number('units'), activation: read.string('activation'), useBias: read.boolean('useBias') } };

@@ -2,6 +2,8 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+// custom layers a saved model may name must be registered before it loads
+import './layers/global-stats-pooling.js';
 
 /**
  * Models on disk in TensorFlow.js's own layers format (model.json + weights.bin), so that an

@@ -51,11 +51,20 @@ const PROGRESS_EMIT_MS = 250;
 
 /** A preset's defaults, then the user's values: the config the engine runs and stores. */
 export function resolveConfig(input: TrainingConfigInput): TrainingConfig {
-  const parsed = trainingConfigSchema.parse(input);
+  const result = trainingConfigSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`);
+    throw new StudioError('INVALID_ARGUMENT', `training config: ${problems.join('; ')}`);
+  }
+  const parsed = result.data;
   if (!isPresetName(parsed.preset)) throw new StudioError('INVALID_ARGUMENT', `no model preset named "${parsed.preset}" (presets: ${Object.keys(MODEL_PRESETS).join(', ')})`);
   const preset = MODEL_PRESETS[parsed.preset];
   const featureSet = parsed.featureSet ?? preset.featureSet;
-  if (featureSet !== preset.featureSet) {
+  if (parsed.spec !== undefined) {
+    const width = FEATURE_SET_SHAPES[featureSet].reduce((a, b) => a * b, 1);
+    const inputs = parsed.spec.inputShape.reduce((a, b) => a * b, 1);
+    if (inputs !== width) throw new StudioError('INVALID_ARGUMENT', `spec ${parsed.spec.name} takes ${parsed.spec.inputShape.join('×')} inputs; ${featureSet} features are ${FEATURE_SET_SHAPES[featureSet].join('×')}`);
+  } else if (featureSet !== preset.featureSet) {
     throw new StudioError('INVALID_ARGUMENT', `preset ${preset.name} reads ${preset.featureSet} features, not ${featureSet}`);
   }
   return {
@@ -244,7 +253,7 @@ export class TrainingService implements TrainingApi, RunsApi {
       checkpointDir,
       exportDir: join(runDir, 'model'),
       config,
-      spec: preset.spec,
+      spec: config.spec ?? preset.spec,
       pipeline: FEATURE_PIPELINES[config.featureSet],
       resume,
       manifest: { split, studioVersion: this.deps.studioVersion },

@@ -107,6 +107,8 @@ export const layerSpecSchema = z.discriminatedUnion(
     layer('Dropout', dropoutConfig),
     layer('Flatten', noConfig),
     layer('GlobalAveragePooling1D', noConfig),
+    // mean and standard deviation of each channel over time: [steps, channels] → [2·channels]
+    layer('GlobalStatsPooling1D', noConfig),
     layer('GlobalAveragePooling2D', noConfig),
     layer('Dense', denseConfig),
     layer('Activation', z.strictObject({ activation })),
@@ -281,6 +283,9 @@ function layerShape(layer: LayerSpec, shape: number[], fail: (detail: string) =>
     case 'GlobalAveragePooling1D':
       expectRank(shape, 2, '[steps, channels]', fail);
       return [[channels], 0, 0];
+    case 'GlobalStatsPooling1D':
+      expectRank(shape, 2, '[steps, channels]', fail);
+      return [[2 * channels], 0, 0];
     case 'GlobalAveragePooling2D':
       expectRank(shape, 3, '[rows, columns, channels]', fail);
       return [[channels], 0, 0];

@@ -96,7 +96,7 @@ function temporalTopology(momentum: number): LayerSpecInput[] {
     conv1d(128, 5), batchNorm(momentum), { className: 'MaxPooling1D', config: { poolSize: 2 } }, dropout(0.1),
     conv1d(128, 3), batchNorm(momentum), { className: 'MaxPooling1D', config: { poolSize: 2 } }, dropout(0.1),
     conv1d(128, 3), batchNorm(momentum),
-    { className: 'GlobalAveragePooling1D' },
+    { className: 'GlobalStatsPooling1D' },
     dropout(0.3),
     dense(8, 'softmax'),
   ];

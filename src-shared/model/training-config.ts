@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { clipFilterSchema } from '../contract/catalog.js';
 import { FEATURE_SET_NAMES, type FeatureSetName } from '../dsp/seed.js';
 import { augmentRecipeSchema } from './augment-recipe.js';
+import { modelSpecSchema } from './model-spec.js';
 
 const actorList = z.array(z.number().int().min(0).max(100_000)).max(1000);
 
@@ -35,6 +36,8 @@ export type AugmentationName = (typeof AUGMENTATIONS)[number];
 export const trainingConfigSchema = z.strictObject({
   /** Model preset name (src-shared/model/presets.ts). */
   preset: z.string().min(1).max(64),
+  /** A custom model (ModelSpec JSON) trained with the preset's defaults; its input must fit the feature set. */
+  spec: modelSpecSchema.optional(),
   /** Feature set the model reads; default: the preset's. */
   featureSet: z.enum(FEATURE_SET_NAMES as unknown as [FeatureSetName, ...FeatureSetName[]]).optional(),
   /** Which catalog clips take part (before the split). */
@@ -86,4 +89,4 @@ export const trainingConfigSchema = z.strictObject({
 
 export type TrainingConfigInput = z.input<typeof trainingConfigSchema>;
 /** A config with every preset default filled in: what the engine runs and stores. */
-export type TrainingConfig = Required<Omit<z.infer<typeof trainingConfigSchema>, 'featureSet'>> & { featureSet: FeatureSetName };
+export type TrainingConfig = Required<Omit<z.infer<typeof trainingConfigSchema>, 'featureSet' | 'spec'>> & { featureSet: FeatureSetName; spec?: z.infer<typeof modelSpecSchema> };
