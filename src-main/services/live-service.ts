@@ -19,6 +19,7 @@ import {
 import { StudioError } from '../../src-shared/contract/result.js';
 import { encodeWav16 } from '../audio/wav-encode.js';
 import type { CatalogService } from '../catalog/service.js';
+import type { BackendInfo } from '../training/backend.js';
 import type { ExportedModel } from '../training/inference.js';
 import type { AudioWorkers } from '../workers/pool.js';
 
@@ -178,7 +179,7 @@ export class LiveService implements LiveApi {
       throw new StudioError('NOT_FOUND', `run ${runId} ("${run.name}"): its model folder ${run.modelDir} is missing or incomplete (no manifest.json)`);
     }
     const [{ initBackend }, { loadExportedModel }] = await Promise.all([import('../training/backend.js'), import('../training/inference.js')]);
-    let backend;
+    let backend: BackendInfo;
     try {
       backend = await initBackend('auto');
     } catch (error) {
