@@ -13,6 +13,7 @@ import { batchMatMulConfig } from './batch-mat-mul.js';
 import { fusedBatchNormConfig } from './batch-norm.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { conv2dConfig, fusedConv2dConfig } from './conv-one-channel.js';
 import { gradientKernelConfigs, registerWasmGradients } from './gradients.js';
 import { castConfig, identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
@@ -32,6 +33,8 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   fusedBatchNormConfig,
   identityConfig,
   castConfig,
+  conv2dConfig,
+  fusedConv2dConfig,
   ...gradientKernelConfigs,
 ];
 

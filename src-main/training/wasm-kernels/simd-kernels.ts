@@ -280,6 +280,74 @@ function reluGrad(): FunctionWriter {
   return f;
 }
 
+/**
+ * Forward convolution with one input channel (a first layer), NHWC, dilation 1:
+ * out[b,oh,ow,co] = bias[co] + Σ_{kh,kw} x[b, oh·sH+kh−pT, ow·sW+kw−pL] · w[kh,kw,co], taps in
+ * the padding skipped. `bias` points at Co floats (zeros when the layer has none). XNNPACK's
+ * GEMM has a reduction of only fH·fW here and runs at ≈2 GFLOP/s; this loop keeps 16 output
+ * channels in registers per pixel and walks the valid taps with pointer increments.
+ */
+function convOneChannel(): FunctionWriter {
+  const f = new FunctionWriter('conv_cin1', Array<'i32'>(16).fill('i32'));
+  const [x, w, bias, out, B, H, W, Ho, Wo, fh, fw, sh, sw, pt, pl, Co] = Array.from({ length: 16 }, (_, i) => i);
+  const [b, oh, ow, kh, kw, top, left, kh0, kh1, kw0, kw1, cg, coBytes, o, wp, xp, xImage] = Array.from({ length: 17 }, () => f.local('i32'));
+  const s = f.local('v128');
+  const acc = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
+  /** target = first tap whose input index (corner + tap) is ≥ 0, i.e. max(0, −corner). */
+  const firstTap = (target: number, corner: number): void => {
+    f.i32(0).get(corner).op(Op.i32Sub).i32(0).i32(0).get(corner).op(Op.i32Sub).i32(0).op(Op.i32GtS).op(Op.select).set(target);
+  };
+  /** target = one past the last tap whose input index is < extent: min(taps, extent − corner). */
+  const lastTap = (target: number, corner: number, extent: number, taps: number): void => {
+    f.get(extent).get(corner).op(Op.i32Sub).get(taps).get(extent).get(corner).op(Op.i32Sub).get(taps).op(Op.i32LtS).op(Op.select).set(target);
+  };
+  const pass = (width: number): void => {
+    for (let j = 0; j < width; j++) f.get(bias).get(cg).op(Op.i32Add).loadV128(16 * j).set(acc[j]);
+    f.forRange(kh, () => f.get(kh0), () => f.get(kh1), 1, () => {
+      // x row of this tap, at column left + kw0; the filter row at tap (kh, kw0), channel group cg
+      f.get(xImage).get(top).get(kh).op(Op.i32Add).get(W).op(Op.i32Mul).get(left).op(Op.i32Add).get(kw0).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(xp);
+      f.get(w).get(kh).get(fw).op(Op.i32Mul).get(kw0).op(Op.i32Add).get(coBytes).op(Op.i32Mul).op(Op.i32Add).get(cg).op(Op.i32Add).set(wp);
+      f.forRange(kw, () => f.get(kw0), () => f.get(kw1), 1, () => {
+        f.get(xp).loadF32().simd(Simd.f32x4Splat).set(s);
+        for (let j = 0; j < width; j++) {
+          f.get(acc[j]).get(s).get(wp).loadV128(16 * j).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).set(acc[j]);
+        }
+        f.bump(xp, 4);
+        f.get(wp).get(coBytes).op(Op.i32Add).set(wp);
+      });
+    });
+    for (let j = 0; j < width; j++) f.get(o).get(cg).op(Op.i32Add).get(acc[j]).storeV128(16 * j);
+  };
+  f.get(Co).i32(2).op(Op.i32Shl).set(coBytes);
+  f.get(out).set(o);
+  f.forRange(b, () => f.i32(0), () => f.get(B), 1, () => {
+    f.get(x).get(b).get(H).op(Op.i32Mul).get(W).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(xImage);
+    f.forRange(oh, () => f.i32(0), () => f.get(Ho), 1, () => {
+      f.get(oh).get(sh).op(Op.i32Mul).get(pt).op(Op.i32Sub).set(top);
+      firstTap(kh0, top);
+      lastTap(kh1, top, H, fh);
+      f.forRange(ow, () => f.i32(0), () => f.get(Wo), 1, () => {
+        f.get(ow).get(sw).op(Op.i32Mul).get(pl).op(Op.i32Sub).set(left);
+        firstTap(kw0, left);
+        lastTap(kw1, left, W, fw);
+        f.i32(0).set(cg);
+        f.block(() => f.loop(() => {
+          f.get(cg).i32(64).op(Op.i32Add).get(coBytes).op(Op.i32GtS).brIf(1);
+          pass(4);
+          f.bump(cg, 64).br(0);
+        }));
+        f.block(() => f.loop(() => {
+          f.get(cg).get(coBytes).op(Op.i32GeS).brIf(1);
+          pass(1);
+          f.bump(cg, 16).br(0);
+        }));
+        f.get(o).get(coBytes).op(Op.i32Add).set(o);
+      });
+    });
+  });
+  return f;
+}
+
 export interface SimdKernels {
   sum_rows4(x: number, rows: number, cols: number, out: number, partial: number): void;
   normalize4(x: number, rows: number, cols: number, mean: number, a: number, offset: number, out: number): void;
@@ -291,11 +359,16 @@ export interface SimdKernels {
   dw_small4(colT: number, dy: number, dw: number, rows: number, positions: number, outChannels: number): void;
   bn_grad_stats4(x: number, dy: number, rows: number, cols: number, mean: number, out: number, partial: number): void;
   relu_grad(x: number, dy: number, n: number, out: number): void;
+  conv_cin1(
+    x: number, filter: number, bias: number, out: number, batch: number, inHeight: number, inWidth: number,
+    outHeight: number, outWidth: number, filterHeight: number, filterWidth: number,
+    strideHeight: number, strideWidth: number, padTop: number, padLeft: number, outChannels: number,
+  ): void;
 }
 
 /** The module bytes for a non-shared or a shared (threaded build) heap. */
 export function simdModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  return encodeModule([sumRows(), normalize(), maxPoolGrad(), filterGradSmall(), batchNormGradStats(), reluGrad()], { shared, maximumPages: 65536 });
+  return encodeModule([sumRows(), normalize(), maxPoolGrad(), filterGradSmall(), batchNormGradStats(), reluGrad(), convOneChannel()], { shared, maximumPages: 65536 });
 }
 
 interface EmscriptenMemoryHolder {

@@ -126,8 +126,8 @@ export class FunctionWriter {
 
   /**
    * for (i = start; i < end; i += step) body — `start`/`end` push an i32; `end` is evaluated
-   * once per iteration, so pass a local. Inside `body`, depth 0 is the loop (continue) and
-   * depth 1 exits it.
+   * once per iteration, so pass a local. Inside `body`, br(0) continues with the next i and
+   * br(2) leaves the loop.
    */
   forRange(i: number, start: () => void, end: () => void, step: number, body: () => void): this {
     start();
@@ -137,7 +137,7 @@ export class FunctionWriter {
         this.get(i);
         end();
         this.op(Op.i32GeS).brIf(1);
-        body();
+        this.block(body);
         this.get(i).i32(step).op(Op.i32Add).set(i).br(0);
       });
     });

@@ -126,6 +126,37 @@ describe('Conv2DBackpropFilter and Conv2DBackpropInput', () => {
   });
 });
 
+describe('Conv2D and FusedConv2D forward (ours for one input channel)', () => {
+  const shapes: Array<[string, number[], number[]]> = [
+    ['1-D, Cin 1, 8 filters', [3, 1, 41, 1], [1, 5, 1, 8]],
+    ['1-D, Cin 1, 20 filters', [2, 1, 30, 1], [1, 3, 1, 20]],
+    ['2-D, Cin 1, 32 filters', [2, 9, 8, 1], [3, 3, 1, 32]],
+    ['2-D, Cin 1, 6 filters (backend’s own)', [2, 7, 6, 1], [3, 3, 1, 6]],
+    ['2-D, Cin 3 (backend’s own)', [2, 7, 6, 3], [3, 3, 3, 8]],
+  ];
+  let seed = 60;
+  for (const [label, xShape, wShape] of shapes) {
+    for (const stride of [1, 2]) {
+      for (const pad of ['same', 'valid'] as const) {
+        const s = seed++;
+        it(`${label}, stride ${stride}, ${pad}`, async () => {
+          const diffs = await compare(() => {
+            const x = input(xShape, s) as tf.Tensor4D;
+            const w = input(wShape, s + 1) as tf.Tensor4D;
+            const bias = input([wShape[3]], s + 2);
+            return [
+              tf.conv2d(x, w, stride, pad),
+              tf.fused.conv2d({ x, filter: w, strides: stride, pad, bias }),
+              tf.fused.conv2d({ x, filter: w, strides: stride, pad, bias, activation: 'relu' }),
+            ];
+          });
+          for (const d of diffs) expect(d).toBeLessThan(1e-5);
+        });
+      }
+    }
+  }
+});
+
 describe('MaxPoolGrad', () => {
   // [label, x shape, pool, strides, shift, grid]: shift −10 makes every window all-negative
   // (the backend's own kernel then routes the gradient wrongly); a 0.5 grid makes ties.
