@@ -1,6 +1,6 @@
 /**
- * tfjs-layers Conv1D and BatchNormalization whose training computation runs on conv1dFast and
- * batchNormTrainFast. They subclass the standard classes and override call() only: the class
+ * tfjs-layers Conv1D, BatchNormalization and Dropout whose training computation runs on
+ * conv1dFast, batchNormTrainFast and dropoutFast. They subclass the standard classes and override call() only: the class
  * name ('Conv1D', 'BatchNormalization'), config, weights, weight names and shapes are the
  * standard ones, so a saved model loads in plain tfjs and a spec read back is unchanged.
  *
@@ -11,15 +11,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor3D } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Conv1D, ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
+import type { Dropout, DropoutLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/core';
 import type { BatchNormalization, BatchNormalizationLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/normalization';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import { batchNormTrainFast } from './batch-norm.js';
 import { conv1dFast } from './conv1d.js';
+import { dropoutFast } from './dropout.js';
 import { registerTensorflowGradients } from './gradients.js';
 
 type Conv1DClass = typeof Conv1D;
 type BatchNormalizationClass = typeof BatchNormalization;
+type DropoutClass = typeof Dropout;
 
 function onlyTensor(inputs: Tensor | Tensor[]): Tensor {
   if (!Array.isArray(inputs)) return inputs;
@@ -97,7 +100,24 @@ function makeFastBatchNormalization(Base: BatchNormalizationClass) {
   };
 }
 
-let classes: { Conv1D: ReturnType<typeof makeFastConv1D>; BatchNormalization: ReturnType<typeof makeFastBatchNormalization> } | null = null;
+function makeFastDropout(Base: DropoutClass) {
+  return class FastDropout extends Base {
+    override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
+      const config = this.getConfig();
+      const rate = config.rate;
+      const plain = kwargs.training !== true || typeof rate !== 'number' || !(rate > 0 && rate < 1)
+        || (config.noiseShape !== null && config.noiseShape !== undefined) || (config.seed !== null && config.seed !== undefined);
+      if (plain) return super.call(inputs, kwargs);
+      return tf.tidy(() => dropoutFast(onlyTensor(inputs), rate));
+    }
+  };
+}
+
+let classes: {
+  Conv1D: ReturnType<typeof makeFastConv1D>;
+  BatchNormalization: ReturnType<typeof makeFastBatchNormalization>;
+  Dropout: ReturnType<typeof makeFastDropout>;
+} | null = null;
 
 function fastClasses(): NonNullable<typeof classes> {
   if (classes === null) {
@@ -105,9 +125,11 @@ function fastClasses(): NonNullable<typeof classes> {
     // Throwaway instances, named so they do not advance the default layer-name counters.
     const conv = tfl.layers.conv1d({ filters: 1, kernelSize: 1, name: 'fast_ops_conv1d_probe' });
     const norm = tfl.layers.batchNormalization({ name: 'fast_ops_batch_normalization_probe' });
+    const drop = tfl.layers.dropout({ rate: 0.5, name: 'fast_ops_dropout_probe' });
     classes = {
       Conv1D: makeFastConv1D(conv.constructor as Conv1DClass),
       BatchNormalization: makeFastBatchNormalization(norm.constructor as BatchNormalizationClass),
+      Dropout: makeFastDropout(drop.constructor as DropoutClass),
     };
   }
   return classes;
@@ -125,10 +147,16 @@ export function fastBatchNormalization(args: BatchNormalizationLayerArgs = {}): 
   return new FastBatchNormalization(args);
 }
 
+/** tfl.layers.dropout whose unseeded training-time noise is drawn by TensorFlow. */
+export function fastDropout(args: DropoutLayerArgs): tfl.layers.Layer {
+  const { Dropout: FastDropout } = fastClasses();
+  return new FastDropout(args);
+}
+
 type LayerConstructor = new (config: ReturnType<tfl.layers.Layer['getConfig']>) => tfl.layers.Layer;
 
 /**
- * A copy of a Sequential model whose Conv1D and BatchNormalization layers are the fast ones, with
+ * A copy of a Sequential model whose Conv1D, BatchNormalization and Dropout layers are the fast ones, with
  * the same configs and the same weight values (the copy owns its own variables). Other layers
  * are rebuilt from their configs, as tfjs-layers deserialises them.
  */
@@ -142,6 +170,8 @@ export function withFastLayers(model: tfl.LayersModel): tfl.Sequential {
           return fastConv1d(config as unknown as ConvLayerArgs);
         case 'BatchNormalization':
           return fastBatchNormalization(config as BatchNormalizationLayerArgs);
+        case 'Dropout':
+          return fastDropout(config as unknown as DropoutLayerArgs);
         default:
           return new (layer.constructor as LayerConstructor)(config);
       }

@@ -63,6 +63,11 @@ export class NativeOps {
     return { name, type: this.backend.binding.TF_ATTR_TYPE, value: this.backend.binding.TF_FLOAT };
   }
 
+  /** A type attribute = int32 (e.g. the shape input's type of RandomUniform). */
+  int32(name: string): OpAttr {
+    return { name, type: this.backend.binding.TF_ATTR_TYPE, value: this.backend.binding.TF_INT32 };
+  }
+
   ints(name: string, value: number[]): OpAttr {
     return { name, type: this.backend.binding.TF_ATTR_INT, value };
   }
