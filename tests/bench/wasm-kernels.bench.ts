@@ -7,8 +7,8 @@
  * One step = forward, loss, gradients of every trainable weight, Adam update, as the trainer
  * does it (tf.variableGrads per micro-batch of --micro samples, summed, then applyGradients;
  * on wasm the seed CNN defaults to micro-batches of 8). Prints one JSON line per model: median
- * samples/s over --steps timed steps after one warm-up step. --profile adds the time per
- * kernel name over one step (tf.profile). --kernels times the replaced wasm kernels against
+ * samples/s over --steps timed steps after one warm-up step. --profile adds the CPU time per
+ * kernel name over one step. --kernels times the replaced wasm kernels against
  * the backend's own on the seed CNN's shapes and prints GFLOP/s.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -60,23 +60,45 @@ function makeStep(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, micro: num
   };
 }
 
-async function profileStep(step: () => void): Promise<void> {
-  const info = await tf.profile(() => {
-    step();
-  });
+/**
+ * CPU milliseconds per kernel name over one step: every kernel of the current backend is wrapped
+ * with process.cpuUsage() (all threads of the process), which a loaded machine does not inflate
+ * the way it inflates wall time.
+ */
+function profileStep(step: () => void): void {
+  const backendName = tf.getBackend();
   const byName = new Map<string, { ms: number; calls: number }>();
-  for (const k of info.kernels) {
-    const ms = await k.kernelTimeMs;
-    const total = typeof ms === 'number' ? ms : 0;
-    const entry = byName.get(k.name) ?? { ms: 0, calls: 0 };
-    entry.ms += total;
-    entry.calls += 1;
-    byName.set(k.name, entry);
+  const originals = tf.getKernelsForBackend(backendName).map((config) => ({ ...config }));
+  for (const config of originals) {
+    tf.unregisterKernel(config.kernelName, backendName);
+    tf.registerKernel({
+      ...config,
+      kernelFunc: (args) => {
+        const c0 = process.cpuUsage();
+        const out = config.kernelFunc(args);
+        const c = process.cpuUsage(c0);
+        const entry = byName.get(config.kernelName) ?? { ms: 0, calls: 0 };
+        entry.ms += (c.user + c.system) / 1000;
+        entry.calls += 1;
+        byName.set(config.kernelName, entry);
+        return out;
+      },
+    });
   }
+  const c0 = process.cpuUsage();
+  try {
+    step();
+  } finally {
+    for (const config of originals) {
+      tf.unregisterKernel(config.kernelName, backendName);
+      tf.registerKernel(config);
+    }
+  }
+  const c = process.cpuUsage(c0);
   const rows = [...byName].sort((a, b) => b[1].ms - a[1].ms);
-  const total = rows.reduce((s, [, e]) => s + e.ms, 0);
-  console.log(`  kernels: ${total.toFixed(0)} ms in ${info.kernels.length} calls`);
-  for (const [name, e] of rows.slice(0, 25)) console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms  ${String(e.calls).padStart(4)} calls`);
+  const total = rows.reduce((sum, [, e]) => sum + e.ms, 0);
+  console.log(`  step ${((c.user + c.system) / 1000).toFixed(0)} ms CPU, of which kernels ${total.toFixed(0)} ms in ${rows.reduce((n, [, e]) => n + e.calls, 0)} calls`);
+  for (const [name, e] of rows.slice(0, 25)) console.log(`  ${name.padEnd(32)} ${e.ms.toFixed(1).padStart(9)} ms  ${String(e.calls).padStart(5)} calls`);
 }
 
 async function benchModel(name: PresetName, batch: number, micro: number, steps: number, backend: string): Promise<void> {
@@ -103,7 +125,7 @@ async function benchModel(name: PresetName, batch: number, micro: number, steps:
     model: name, backend, batch, micro_batch: micro, steps, median_step_ms: Math.round(ms), median_step_cpu_ms: Math.round(cpuMs),
     train_samples_per_s: +(batch / ms * 1000).toFixed(2), train_samples_per_cpu_s: +(batch / cpuMs * 1000).toFixed(2),
   }));
-  if (flag('profile')) await profileStep(step);
+  if (flag('profile')) profileStep(step);
   tf.dispose([x, y]);
   model.dispose();
 }

@@ -10,7 +10,7 @@
 import { backend_util, MaxPoolGrad } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { simdKernels } from './simd-kernels.js';
-import { allocF32, asWasmBackend, byteOffset, f32Index } from './wasm-backend.js';
+import { allocF32, asWasmBackend, byteOffset, f32Index, release } from './wasm-backend.js';
 import type { WasmBackend } from './wasm-backend.js';
 
 export function maxPoolGrad(backend: WasmBackend, dy: TensorInfo, x: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
@@ -26,10 +26,13 @@ export function maxPoolGrad(backend: WasmBackend, dy: TensorInfo, x: TensorInfo,
   heap.fill(0, dxi, dxi + B * H * W * C);
   const kernels = simdKernels(backend.wasm);
   if (kernels !== null && C % 4 === 0) {
+    const sink = allocF32(backend, [4]);
     kernels.max_pool_grad4(
       byteOffset(backend, x), byteOffset(backend, dy), byteOffset(backend, dx), B, H, W, C, Ho, Wo,
       info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+      byteOffset(backend, sink),
     );
+    release(backend, sink);
     return dx;
   }
   const best = new Float32Array(C);

@@ -80,18 +80,20 @@ function normalize(): FunctionWriter {
 /**
  * Max-pool gradient, NHWC, dilation 1: dx (pre-zeroed) gets each dy at the first element (in
  * row-major window order) holding its window's maximum, compared with a strict `>` from −∞ so
- * NaN and −∞ never win, as in the cpu backend.
+ * NaN and −∞ never win, as in the cpu backend. A window with no winner sends its gradient to
+ * `sink`, a scratch float nobody reads, which keeps the scatter free of branches.
  */
 function maxPoolGrad(): FunctionWriter {
-  const f = new FunctionWriter('max_pool_grad4', Array<'i32'>(15).fill('i32'));
-  const [x, dy, dx, B, H, W, C, Ho, Wo, fh, fw, sh, sw, pt, pl] = Array.from({ length: 15 }, (_, i) => i);
-  const [b, oh, ow, top, left, h0, h1, w0, w1, ih, iw, c, p, g, at, base, rowBytes, pixBytes, imgBytes, shift] =
-    Array.from({ length: 20 }, () => f.local('i32'));
+  const f = new FunctionWriter('max_pool_grad4', Array<'i32'>(16).fill('i32'));
+  const [x, dy, dx, B, H, W, C, Ho, Wo, fh, fw, sh, sw, pt, pl, sink] = Array.from({ length: 16 }, (_, i) => i);
+  const [b, oh, ow, top, left, h0, h1, w0, w1, ih, iw, c, p, g, base, rowBytes, pixBytes, imgBytes, shift, corner, rowPtr] =
+    Array.from({ length: 21 }, () => f.local('i32'));
   const best = f.local('v128');
   const idx = f.local('v128');
   const v = f.local('v128');
   const m = f.local('v128');
   const lanes = f.local('v128');
+  const none = f.local('v128');
   const clampLow = (target: number, value: number): void => {
     // target = max(value, 0)
     f.get(value).i32(0).get(value).i32(0).op(Op.i32GtS).op(Op.select).set(target);
@@ -105,6 +107,8 @@ function maxPoolGrad(): FunctionWriter {
   f.get(H).get(rowBytes).op(Op.i32Mul).set(imgBytes);
   f.get(dx).get(x).op(Op.i32Sub).set(shift);
   f.i32x4([0, 4, 8, 12]).set(lanes);
+  // An x-space address that maps to `sink` in dx space.
+  f.get(sink).get(shift).op(Op.i32Sub).simd(Simd.i32x4Splat).set(none);
   f.get(dy).set(g);
   f.forRange(b, () => f.i32(0), () => f.get(B), 1, () => {
     f.get(x).get(b).get(imgBytes).op(Op.i32Mul).op(Op.i32Add).set(base);
@@ -116,27 +120,28 @@ function maxPoolGrad(): FunctionWriter {
         f.get(ow).get(sw).op(Op.i32Mul).get(pl).op(Op.i32Sub).set(left);
         clampLow(w0, left);
         clampHigh(w1, left, fw, W);
+        f.get(base).get(h0).get(rowBytes).op(Op.i32Mul).op(Op.i32Add).get(w0).get(pixBytes).op(Op.i32Mul).op(Op.i32Add).set(corner);
         f.forRange(c, () => f.i32(0), () => f.get(pixBytes), 16, () => {
           f.f32(Number.NEGATIVE_INFINITY).simd(Simd.f32x4Splat).set(best);
-          f.i32(-1).simd(Simd.i32x4Splat).set(idx);
+          f.get(none).set(idx);
+          f.get(corner).get(c).op(Op.i32Add).set(rowPtr);
           f.forRange(ih, () => f.get(h0), () => f.get(h1), 1, () => {
+            f.get(rowPtr).set(p);
             f.forRange(iw, () => f.get(w0), () => f.get(w1), 1, () => {
-              f.get(base).get(ih).get(rowBytes).op(Op.i32Mul).op(Op.i32Add)
-                .get(iw).get(pixBytes).op(Op.i32Mul).op(Op.i32Add).get(c).op(Op.i32Add).set(p);
               f.get(p).loadV128().set(v);
               f.get(v).get(best).simd(Simd.f32x4Gt).set(m);
               f.get(v).get(best).get(m).simd(Simd.v128Bitselect).set(best);
               f.get(p).simd(Simd.i32x4Splat).get(lanes).simd(Simd.i32x4Add).get(idx).get(m).simd(Simd.v128Bitselect).set(idx);
+              f.get(p).get(pixBytes).op(Op.i32Add).set(p);
             });
+            f.get(rowPtr).get(rowBytes).op(Op.i32Add).set(rowPtr);
           });
           for (let lane = 0; lane < 4; lane++) {
-            f.get(idx).simd(Simd.i32x4ExtractLane, lane).set(at);
-            f.get(at).i32(-1).op(Op.i32Ne).ifThen(() => {
-              f.get(at).get(shift).op(Op.i32Add);
-              f.get(at).get(shift).op(Op.i32Add).loadF32();
-              f.get(g).loadF32(lane * 4);
-              f.op(Op.f32Add).storeF32();
-            });
+            f.get(idx).simd(Simd.i32x4ExtractLane, lane).get(shift).op(Op.i32Add).set(p);
+            f.get(p);
+            f.get(p).loadF32();
+            f.get(g).loadF32(lane * 4);
+            f.op(Op.f32Add).storeF32();
           }
           f.bump(g, 16);
         });
@@ -354,7 +359,7 @@ export interface SimdKernels {
   max_pool_grad4(
     x: number, dy: number, dx: number, batch: number, inHeight: number, inWidth: number, channels: number,
     outHeight: number, outWidth: number, filterHeight: number, filterWidth: number,
-    strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
+    strideHeight: number, strideWidth: number, padTop: number, padLeft: number, sink: number,
   ): void;
   dw_small4(colT: number, dy: number, dw: number, rows: number, positions: number, outChannels: number): void;
   bn_grad_stats4(x: number, dy: number, rows: number, cols: number, mean: number, out: number, partial: number): void;
