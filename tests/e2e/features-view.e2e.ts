@@ -72,9 +72,24 @@ describe.skipIf(skipReason !== null)(title, () => {
     if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     expect(await page.textContent('[data-testid=seed-layout-hover]')).toMatch(/^index \d+: MFCC c\d+ of frame \d+/);
 
+    // A long averages job shows progress and stops on Cancel, keeping what it had.
+    await page.click('[data-testid=averages-start]');
+    await page.click('[data-testid=averages-cancel]');
+    await page.waitForSelector('[data-testid=averages-start]', { timeout: 60_000 });
+    const stopped = await page.textContent('[data-testid=emotion-averages]');
+    if (stopped?.includes('Cancelled after')) expect(stopped).toMatch(/Cancelled after \d+ of 120 clips/);
+    else console.log('averages finished before the cancel reached them');
+
     // Per-emotion averages over the whole catalog (120 clips), computed in the main process.
     await page.click('[data-testid=averages-start]');
-    await page.waitForSelector('[data-testid=averages-mfcc]', { timeout: 120_000 });
+    await page.waitForFunction(
+      () => {
+        const panel = document.querySelector<HTMLElement>('[data-testid=emotion-averages]');
+        return panel?.dataset.running === 'false' && (panel.textContent ?? '').includes('120 clips');
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
     const labels = (await page.getAttribute('[data-testid=emotion-averages]', 'data-labels'))?.split(',') ?? [];
     expect(labels).toEqual([...EMOTIONS]);
     expect(await page.getAttribute('[data-testid=averages-mfcc]', 'data-series')).toBe('8');
