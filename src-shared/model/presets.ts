@@ -164,7 +164,7 @@ export const MODEL_PRESETS: Readonly<Record<PresetName, ModelPreset>> = {
     name: 'mel-tcnn',
     title: 'Log-mel temporal CNN (1-D over time)',
     description:
-      'Three 1-D conv blocks over time with the 64 log-mel bands as channels and global average pooling (142 k parameters): ' +
+      'Three 1-D conv blocks over time with the 64 log-mel bands as channels and statistics pooling (143 k parameters): ' +
       'cheap enough per example to train many epochs with SpecAugment and mixup in a few minutes on a laptop CPU.',
     featureSet: 'logmel-64',
     spec: spec('mel-tcnn', 'logmel-64', temporalTopology(0.9)),
