@@ -1,12 +1,16 @@
-import type { Client, PresetInfo } from '../../../src-shared/contract/index.js';
+import type { Client, PresetInfo, SavedRecipe } from '../../../src-shared/contract/index.js';
 import type { FeatureSetName } from '../../../src-shared/dsp/seed.js';
 import { DEFAULT_PRESET } from '../../../src-shared/model/presets.js';
-import type { SplitConfig, TrainingConfigInput } from '../../../src-shared/model/training-config.js';
+import type { AugmentRecipe } from '../../../src-shared/model/augment-recipe.js';
+import type { AugmentationName, SplitConfig, TrainingConfigInput } from '../../../src-shared/model/training-config.js';
 import { configProblems } from '../training/config-check.js';
+import { findRecipe, type RecipeLookup } from '../training/recipe-choice.js';
 import { defaultActorSplit, formatActorList, parseActorList, previewSplit, type SplitPreview } from '../training/split-preview.js';
 
 export type Backend = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export type Augmentation = 'none' | 'seed-x3';
+/** The form's augmentation choice: a built-in one, or the saved recipe named by `recipeName`. */
+export type Augmentation = AugmentationName | 'recipe';
+const AUGMENTATION_CHOICES: readonly Augmentation[] = ['none', 'seed-x3', 'recipe'];
 
 const STORAGE_KEY = 'emotion-studio/train-form/v1';
 
@@ -15,6 +19,7 @@ const SAVED_FIELDS = [
   'name',
   'presetName',
   'augmentation',
+  'recipeName',
   'splitKind',
   'testActorsText',
   'valActorsText',
@@ -53,10 +58,16 @@ export class TrainingForm {
   catalogTotal = $state<number | null>(null);
   /** Why presets or catalog figures could not be loaded. */
   loadError = $state<string | null>(null);
+  /** Recipes saved in the Augment view, listed each time the view opens; null until listed. */
+  recipes = $state.raw<SavedRecipe[] | null>(null);
+  /** Says so when the remembered recipe was deleted and the choice fell back to None. */
+  recipeNotice = $state<string | null>(null);
 
   name = $state('');
   presetName = $state<string>(DEFAULT_PRESET);
   augmentation = $state<Augmentation>('seed-x3');
+  /** The saved recipe chosen while `augmentation` is 'recipe' (recipes are unique by name). */
+  recipeName = $state('');
   splitKind = $state<'actors' | 'kfold'>('actors');
   testActorsText = $state('');
   valActorsText = $state('');
@@ -86,6 +97,8 @@ export class TrainingForm {
 
   readonly preset: PresetInfo | null = $derived(this.presets.find((preset) => preset.name === this.presetName) ?? null);
   readonly featureSet: string | null = $derived(this.preset?.featureSet ?? null);
+  /** The chosen recipe as the config takes it; null unless a recipe is chosen. */
+  readonly recipe: RecipeLookup | null = $derived(this.augmentation === 'recipe' ? findRecipe(this.recipes, this.recipeName) : null);
 
   readonly split: { ok: true; value: SplitConfig } | { ok: false; error: string } = $derived.by(() => {
     if (this.splitKind === 'kfold') return { ok: true, value: { kind: 'kfold', folds: this.folds ?? 0, fold: this.fold ?? 0 } };
@@ -108,6 +121,9 @@ export class TrainingForm {
   readonly check: ConfigCheck = $derived.by(() => {
     const problems: string[] = [];
     if (!this.split.ok) problems.push(this.split.error);
+    if (this.recipe !== null && !this.recipe.ok) {
+      problems.push(this.recipe.reason === 'loading' ? 'Augmentation: the saved recipes are still being listed.' : `Augmentation: no saved recipe is named “${this.recipeName}”.`);
+    }
     else if (this.splitPreview !== null && !this.splitPreview.ok) problems.push(`Split: ${this.splitPreview.error}.`);
     const config = this.buildConfig();
     problems.push(...configProblems(config));
@@ -122,9 +138,9 @@ export class TrainingForm {
     this.restore();
   }
 
-  /** Presets (with layer shapes and parameter counts) and the catalog's actors. */
+  /** Presets (with layer shapes and parameter counts), the catalog's actors and the saved recipes. */
   async load(): Promise<void> {
-    const [presets, stats] = await Promise.all([this.client.training.presets({}), this.client.catalog.clipStats({ filter: {} })]);
+    const [presets, stats, recipes] = await Promise.all([this.client.training.presets({}), this.client.catalog.clipStats({ filter: {} }), this.client.explore.recipes({})]);
     if (presets.ok) {
       const first = this.presets.length === 0;
       this.presets = presets.value;
@@ -137,7 +153,30 @@ export class TrainingForm {
       this.actors = stats.value.actors;
       if (!this.actorsEdited) this.resetActors();
     }
-    this.loadError = !presets.ok ? presets.error.message : !stats.ok ? stats.error.message : null;
+    if (recipes.ok) this.setRecipes(recipes.value);
+    this.loadError = !presets.ok ? presets.error.message : !stats.ok ? stats.error.message : !recipes.ok ? `Could not list the saved recipes: ${recipes.error.message}` : null;
+  }
+
+  /** Takes a fresh list of saved recipes; a chosen recipe that is gone falls back to None, saying so. */
+  setRecipes(recipes: SavedRecipe[]): void {
+    this.recipes = recipes;
+    if (this.augmentation !== 'recipe' || recipes.some((saved) => saved.recipe.name === this.recipeName)) return;
+    this.recipeNotice = `The saved recipe “${this.recipeName}” no longer exists, so augmentation is back to None.`;
+    this.augmentation = 'none';
+    this.recipeName = '';
+  }
+
+  /** Picks a built-in augmentation. */
+  chooseAugmentation(choice: AugmentationName): void {
+    this.augmentation = choice;
+    this.recipeNotice = null;
+  }
+
+  /** Picks a saved recipe by name. */
+  chooseRecipe(name: string): void {
+    this.augmentation = 'recipe';
+    this.recipeName = name;
+    this.recipeNotice = null;
   }
 
   /** Chooses a preset and takes its training defaults (epochs, batch, rate, augmentation…). */
@@ -152,7 +191,7 @@ export class TrainingForm {
     this.labelSmoothing = number('labelSmoothing') ?? this.labelSmoothing;
     this.mixup = number('mixup') ?? this.mixup;
     if (typeof defaults.specAugment === 'boolean') this.specAugment = defaults.specAugment;
-    if (defaults.augmentation === 'none' || defaults.augmentation === 'seed-x3') this.augmentation = defaults.augmentation;
+    if (defaults.augmentation === 'none' || defaults.augmentation === 'seed-x3') this.chooseAugmentation(defaults.augmentation);
   }
 
   /** Picks a feature set: keeps the preset when it reads that set, else takes the first that does. */
@@ -208,8 +247,16 @@ export class TrainingForm {
       // Only values of the field's own type (numbers may be null while a field is empty).
       if (value !== undefined && (typeof value === typeof current || (value === null && typeof current === 'number') || (typeof value === 'number' && current === null))) self[key] = value;
     }
+    if (!AUGMENTATION_CHOICES.includes(this.augmentation) || (this.augmentation === 'recipe' && this.recipeName === '')) this.augmentation = 'none';
     if (fields.actorsEdited === true) this.actorsEdited = true;
     this.restored = true;
+  }
+
+  /** What `config.augmentation` carries: the name of a built-in one or the recipe itself. */
+  private augmentationConfig(): AugmentationName | AugmentRecipe {
+    if (this.augmentation !== 'recipe') return this.augmentation;
+    // An unresolved recipe is refused by `check`, so this 'none' is never sent.
+    return this.recipe?.ok === true ? this.recipe.recipe : 'none';
   }
 
   private buildConfig(): TrainingConfigInput {
@@ -218,7 +265,7 @@ export class TrainingForm {
       preset: this.presetName,
       ...(this.featureSet === null ? {} : { featureSet: this.featureSet as FeatureSetName }),
       split: this.split.ok ? this.split.value : { kind: 'actors' },
-      augmentation: this.augmentation,
+      augmentation: this.augmentationConfig(),
       specAugment: this.specAugment,
       mixup: number(this.mixup),
       epochs: number(this.epochs),

@@ -1,3 +1,6 @@
+import { describeRecipe } from './recipe-choice.js';
+import { augmentationName, isRecipe } from './run-format.js';
+
 /** A value that can appear in a stored training config (JSON). */
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -9,6 +12,12 @@ export function flattenConfig(config: object): Map<string, string> {
   const flat = new Map<string, string>();
   const visit = (value: Json | undefined, key: string): void => {
     if (value === undefined) return;
+    // A recipe reads as its name beside 'seed-x3' or 'none' on one row, its copies on the next.
+    if (key === 'augmentation' && isRecipe(value)) {
+      flat.set(key, augmentationName(value));
+      flat.set('augmentation.copies', describeRecipe(value));
+      return;
+    }
     if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
       for (const [child, inner] of Object.entries(value)) visit(inner, key === '' ? child : `${key}.${child}`);
       return;
@@ -61,6 +70,7 @@ const KEY_NAMES: Record<string, string> = {
   preset: 'Preset',
   featureSet: 'Feature set',
   augmentation: 'Augmentation',
+  'augmentation.copies': 'Augmented copies',
   specAugment: 'SpecAugment',
   mixup: 'Mixup α',
   epochs: 'Epochs',

@@ -1,4 +1,6 @@
 import type { RunPhase, RunProgress, RunStatus, RunSummary } from '../../../src-shared/contract/index.js';
+import type { AugmentRecipe } from '../../../src-shared/model/augment-recipe.js';
+import { describeRecipe, recipeCopiesText } from './recipe-choice.js';
 
 export const STATUS_TEXT: Record<RunStatus, string> = {
   queued: 'Queued',
@@ -71,6 +73,16 @@ export function augmentationName(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value !== null && typeof value === 'object' && 'name' in value && typeof value.name === 'string') return `recipe "${value.name}"`;
   return 'none';
+}
+
+/** A stored config's augmentation that is a recipe (name and copies), not a built-in name. */
+export function isRecipe(value: unknown): value is AugmentRecipe {
+  return value !== null && typeof value === 'object' && 'name' in value && typeof value.name === 'string' && 'copies' in value && Array.isArray(value.copies);
+}
+
+/** A recipe's copies in a few words ("1 extra copy per training clip: pitch +2 st · noise 0.03"); a built-in's name. */
+export function augmentationDetail(value: unknown): string {
+  return isRecipe(value) ? `${recipeCopiesText(value)}: ${describeRecipe(value)}` : augmentationName(value);
 }
 
 /** A readable one-line run title: "#12 tiny-cnn1d 2025-01-03 12:03". */

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEpoch, RunPrediction, RunProgress, RunSummary } from '../../../src-shared/contract/index.js';
+import type { RunEpoch, RunPrediction, RunProgress, RunSummary, SavedRecipe } from '../../../src-shared/contract/index.js';
+import { augmentSettingsSchema, type AugmentRecipe } from '../../../src-shared/model/augment-recipe.js';
 import { trainingConfigSchema, type TrainingConfig } from '../../../src-shared/model/training-config.js';
 import { configProblems, plainIssue } from '../../../src-renderer/lib/training/config-check.js';
 import { configDiff, configKeyName, flattenConfig, formatNumber } from '../../../src-renderer/lib/training/config-diff.js';
 import { alignedEpochs, clipDiff, epochCurves, mergeEpoch } from '../../../src-renderer/lib/training/curves.js';
-import { augmentationName, formatDuration, formatPercent, progressFraction } from '../../../src-renderer/lib/training/run-format.js';
+import { describeRecipe, findRecipe, recipeCopiesText } from '../../../src-renderer/lib/training/recipe-choice.js';
+import { augmentationDetail, augmentationName, formatDuration, formatPercent, isRecipe, progressFraction } from '../../../src-renderer/lib/training/run-format.js';
 import { filterRuns, parseTags, sortRuns } from '../../../src-renderer/lib/training/run-table.js';
 import { defaultActorSplit, formatActorList, parseActorList, previewSplit } from '../../../src-renderer/lib/training/split-preview.js';
 import { viewForDigit, viewForLetter, viewFromHash, viewHash, VIEWS } from '../../../src-renderer/lib/views/navigation.js';
@@ -177,6 +179,50 @@ describe('run formatting', () => {
     expect(formatPercent(null)).toBe('–');
     expect(augmentationName('seed-x3')).toBe('seed-x3');
     expect(augmentationName({ name: 'mine', copies: [] })).toBe('recipe "mine"');
+  });
+});
+
+describe('saved recipes as augmentation', () => {
+  const pitchNoise: AugmentRecipe = { name: 'pitch-noise', copies: [augmentSettingsSchema.parse({ pitchSemitones: 2, noiseAmount: 0.03 })] };
+  const two: AugmentRecipe = { name: 'two', copies: [augmentSettingsSchema.parse({ stretchRate: 0.9 }), augmentSettingsSchema.parse({ denoise: true, shiftSec: -0.1 })] };
+  const saved = (id: number, recipe: AugmentRecipe): SavedRecipe => ({ id, recipe, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' });
+
+  it('describes each copy in the Augment view’s words', () => {
+    expect(describeRecipe(pitchNoise)).toBe('pitch +2 st · noise 0.03');
+    expect(describeRecipe(two)).toBe('stretch ×0.9 | denoise · shift -0.1 s');
+    expect(recipeCopiesText(pitchNoise)).toBe('1 extra copy per training clip');
+    expect(recipeCopiesText(two)).toBe('2 extra copies per training clip');
+    expect(augmentationDetail(pitchNoise)).toBe('1 extra copy per training clip: pitch +2 st · noise 0.03');
+    expect(augmentationDetail('seed-x3')).toBe('seed-x3');
+    expect(isRecipe(pitchNoise)).toBe(true);
+    expect(isRecipe('none')).toBe(false);
+    expect(isRecipe({ name: 'no copies' })).toBe(false);
+  });
+
+  it('finds the chosen recipe by name as plain config data, and says why when it cannot', () => {
+    const list = [saved(1, pitchNoise), saved(2, two)];
+    const found = findRecipe(list, 'two');
+    expect(found).toEqual({ ok: true, recipe: two });
+    // a copy: the config sent is not the listed object
+    if (found.ok) expect(found.recipe.copies[0]).not.toBe(two.copies[0]);
+    expect(findRecipe(list, 'gone')).toEqual({ ok: false, reason: 'missing' });
+    expect(findRecipe(null, 'two')).toEqual({ ok: false, reason: 'loading' });
+    // what the form sends is what the engine accepts
+    const parsed = trainingConfigSchema.parse({ preset: 'tiny-cnn1d', augmentation: found.ok ? found.recipe : 'none' });
+    expect(parsed.augmentation).toEqual(two);
+  });
+
+  it('compares a recipe run with a seed-x3 run on one Augmentation row', () => {
+    const flat = flattenConfig(config({ augmentation: pitchNoise }));
+    expect(flat.get('augmentation')).toBe('recipe "pitch-noise"');
+    expect(flat.get('augmentation.copies')).toBe('pitch +2 st · noise 0.03');
+    expect(flat.has('augmentation.name')).toBe(false);
+    const rows = configDiff([config({ augmentation: 'seed-x3' }), config({ augmentation: pitchNoise })]);
+    expect(rows).toEqual([
+      { key: 'augmentation', values: ['seed-x3', 'recipe "pitch-noise"'] },
+      { key: 'augmentation.copies', values: ['—', 'pitch +2 st · noise 0.03'] },
+    ]);
+    expect(configKeyName('augmentation.copies')).toBe('Augmented copies');
   });
 });
 
