@@ -8,7 +8,8 @@
  *
  * The environment variable EMOTION_STUDIO_BACKEND=tensorflow|wasm|cpu replaces 'auto' with
  * that backend (an explicit `prefer` argument still wins). EMOTION_STUDIO_WASM_THREADS=N asks
- * the wasm backend for N threads (default 1; see docs/wasm-backend.md for what threads cost).
+ * the wasm backend for N threads (default: half the logical cores, at most 8; see
+ * docs/wasm-backend.md for what threads buy).
  *
  * Packages are resolved with createRequire(import.meta.url): electron-vite bundles this file
  * into out/main/ with dependencies left external, so paths relative to node_modules would
@@ -17,6 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -93,9 +95,14 @@ async function activateTensorflow(): Promise<string> {
   return `TensorFlow ${binding?.TF_Version ?? '?'} (tfjs-node ${nodeVersion})`;
 }
 
-function wasmThreadsFromEnv(): number {
+/**
+ * Threads for the wasm backend: EMOTION_STUDIO_WASM_THREADS, else half the logical cores (the
+ * physical ones on machines with two hyper-threads per core, as tfjs assumes in browsers), so a
+ * 2-vCPU machine stays single-threaded.
+ */
+function wasmThreads(): number {
   const raw = process.env.EMOTION_STUDIO_WASM_THREADS;
-  if (raw === undefined || raw === '') return 1;
+  if (raw === undefined || raw === '') return Math.max(1, Math.floor(availableParallelism() / 2));
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`EMOTION_STUDIO_WASM_THREADS must be a positive integer, got '${raw}'`);
   return n;
@@ -103,7 +110,7 @@ function wasmThreadsFromEnv(): number {
 
 async function activateWasm(): Promise<string> {
   try {
-    const loaded = await loadWasmBackend({ threads: wasmThreadsFromEnv() });
+    const loaded = await loadWasmBackend({ threads: wasmThreads() });
     const threads = loaded.threads === 1 ? '1 thread' : `${loaded.threads} threads`;
     return `tfjs-backend-wasm ${loaded.version}, ${loaded.simd ? 'SIMD' : 'no SIMD'}, ${threads}`;
   } catch (error) {

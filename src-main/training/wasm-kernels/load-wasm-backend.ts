@@ -25,6 +25,7 @@ interface WasmPackage {
 interface EmscriptenModule {
   cwrap(name: string, returnType: string | null, argTypes: string[]): (...args: number[]) => number;
   tfjs?: Record<string, (...args: number[]) => number>;
+  PThread?: { runningWorkers?: Array<{ unref?(): void }> };
 }
 
 interface EmscriptenConfig {
@@ -108,7 +109,12 @@ async function createThreadedBackend(pkg: WasmPackage, threads: number): Promise
     dispose: module.cwrap('dispose', null, []),
   };
   pkg.setThreadsCount(threads);
-  return new pkg.BackendWasm(module);
+  const backend = new pkg.BackendWasm(module);
+  // The constructor started XNNPACK's pool threads, which live as long as the module. Emscripten
+  // refs their workers, so Node would never exit after training; nothing waits on them from the
+  // event loop, so unref them.
+  for (const worker of module.PThread?.runningWorkers ?? []) worker.unref?.();
+  return backend;
 }
 
 /**

@@ -14,6 +14,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { initBackend, maxMicroBatch, type BackendInfo } from '../../../src-main/training/backend.js';
 
 process.env.TF_CPP_MIN_LOG_LEVEL = '2';
+// The default is half the logical cores; this file checks the single-threaded build in-process
+// and the threaded one in a child.
+process.env.EMOTION_STUDIO_WASM_THREADS = '1';
 const requireHere = createRequire(import.meta.url);
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
