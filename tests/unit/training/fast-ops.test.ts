@@ -87,9 +87,11 @@ interface ConvCase {
 
 const CONV_CASES: ConvCase[] = [
   { label: 'seed input layer: Cin 1, k 5, same, relu', shape: [3, 64, 1], kernel: [5, 1, 16], options: { padding: 'same', activation: 'relu' }, bias: true },
-  { label: 'k 5, same, relu, wide', shape: [2, 96, 24], kernel: [5, 24, 32], options: { padding: 'same', activation: 'relu' }, bias: true },
+  { label: 'k 5, same, relu, 40 input channels (flipped-kernel input gradient)', shape: [2, 96, 40], kernel: [5, 40, 32], options: { padding: 'same', activation: 'relu' }, bias: true },
   { label: 'k 3, same, linear', shape: [2, 33, 8], kernel: [3, 8, 5], options: { padding: 'same' }, bias: true },
   { label: 'k 4 (uneven same padding), stride 1', shape: [2, 20, 6], kernel: [4, 6, 7], options: { padding: 'same', activation: 'relu' }, bias: true },
+  { label: 'k 4 (uneven same padding), 32 input channels (flipped-kernel input gradient)', shape: [2, 20, 32], kernel: [4, 32, 7], options: { padding: 'same', activation: 'relu' }, bias: true },
+  { label: 'valid, 32 input channels (flipped-kernel input gradient)', shape: [2, 19, 32], kernel: [5, 32, 3], options: { padding: 'valid' }, bias: true },
   { label: 'stride 2, same, relu', shape: [2, 31, 4], kernel: [5, 4, 6], options: { padding: 'same', strides: 2, activation: 'relu' }, bias: true },
   { label: 'stride 3, valid, no bias', shape: [2, 29, 5], kernel: [3, 5, 4], options: { padding: 'valid', strides: 3, activation: 'relu' }, bias: false },
   { label: 'valid, linear, no bias', shape: [1, 12, 3], kernel: [5, 3, 2], options: { padding: 'valid' }, bias: false },
