@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend, type BackendName } from '../../src-main/training/backend.js';
+import { runOriginal } from '../../src-main/training/wasm-kernels/originals.js';
 import { buildModel } from '../../src-main/training/model-builder.js';
 import { MODEL_PRESETS, type PresetName } from '../../src-shared/model/presets.js';
 
@@ -130,7 +131,10 @@ async function benchModel(name: PresetName, batch: number, micro: number, steps:
   model.dispose();
 }
 
-/** Median wall and CPU milliseconds of `fn` over `runs` runs after one warm-up. */
+/**
+ * Median wall and CPU milliseconds of `fn` over `runs` runs after one warm-up. wasm kernels run
+ * synchronously, so the output is not read back (a 39 MB copy would dominate the small ones).
+ */
 function timeIt(fn: () => tf.Tensor, runs: number): { wallMs: number; cpuMs: number } {
   tf.dispose(fn());
   const wall: number[] = [];
@@ -139,7 +143,6 @@ function timeIt(fn: () => tf.Tensor, runs: number): { wallMs: number; cpuMs: num
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const out = fn();
-    out.dataSync();
     wall.push(performance.now() - t0);
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
@@ -156,7 +159,18 @@ const CONV_CASES: Array<[string, number, number, number, number, number, number]
   ['mel conv3 (2-D)', 64, 32, 16, 64, 128, 3],
 ];
 
-/** GFLOP/s of the forward convolution and of both gradients, ours against the backend's own where it has one. */
+/** Runs the wasm backend's own kernel (the one ours replaced) as a tensor. */
+function original(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): tf.Tensor {
+  const out = runOriginal(kernelName, inputs, tf.backend(), attrs as tf.NamedAttrMap);
+  return tf.engine().makeTensorFromTensorInfo(Array.isArray(out) ? out[0] : out);
+}
+
+/**
+ * GFLOP/s of the forward convolution and of both gradients (ours, and the backend's own
+ * Conv2DBackpropInput on a smaller batch: it is too slow for the full one), then CPU ms of the
+ * other replaced kernels against the backend's own on the activations of small-cnn1d's first
+ * block ([64, 2376, 64]).
+ */
 function benchKernels(runs: number): void {
   for (const [label, batch, height, width, inC, outC, k] of CONV_CASES) {
     const kh = height === 1 ? 1 : k;
@@ -164,14 +178,41 @@ function benchKernels(runs: number): void {
     const w = tf.randomNormal([kh, k, inC, outC], 0, 1, 'float32', 2) as tf.Tensor4D;
     const dy = tf.randomNormal([batch, height, width, outC], 0, 1, 'float32', 3) as tf.Tensor4D;
     const gflop = (2 * batch * height * width * inC * outC * kh * k) / 1e9;
-    const report = (what: string, t: { wallMs: number; cpuMs: number }): void => {
-      console.log(JSON.stringify({ case: label, kernel: what, wall_ms: +t.wallMs.toFixed(1), cpu_ms: +t.cpuMs.toFixed(1), gflop_per_s: +(gflop / (t.cpuMs / 1000)).toFixed(1) }));
+    const report = (what: string, t: { wallMs: number; cpuMs: number }, scale = 1): void => {
+      console.log(JSON.stringify({ case: label, kernel: what, wall_ms: +t.wallMs.toFixed(1), cpu_ms: +t.cpuMs.toFixed(1), gflop_per_s: +((gflop * scale) / (t.cpuMs / 1000)).toFixed(1) }));
     };
-    report('Conv2D (XNNPACK, forward)', timeIt(() => tf.conv2d(x, w, 1, 'same'), runs));
-    report('Conv2DBackpropInput', timeIt(() => tf.conv2dTranspose(dy, w, [batch, height, width, inC], 1, 'same'), runs));
-    report('Conv2DBackpropFilter', timeIt(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [kh, k, inC, outC] }) as tf.Tensor, runs));
-    tf.dispose([x, w, dy]);
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC' };
+    report('Conv2D forward (ours if Cin = 1, else XNNPACK)', timeIt(() => tf.conv2d(x, w, 1, 'same'), runs));
+    report('Conv2DBackpropInput (ours)', timeIt(() => tf.conv2dTranspose(dy, w, [batch, height, width, inC], 1, 'same'), runs));
+    const few = Math.max(1, Math.floor(batch / 8));
+    const dyFew = tf.slice(dy, 0, few);
+    report(`Conv2DBackpropInput (backend's own, batch ${few})`, timeIt(() => original('Conv2DBackpropInput', { dy: dyFew, filter: w }, { ...attrs, inputShape: [few, height, width, inC] }), 1), few / batch);
+    report('Conv2DBackpropFilter (ours; the backend has none)', timeIt(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [kh, k, inC, outC] }) as tf.Tensor, runs));
+    tf.dispose([x, w, dy, dyFew]);
   }
+  const act = tf.randomNormal([64, 2376, 1, 64], 0, 1, 'float32', 4) as tf.Tensor4D;
+  const pooled = tf.maxPool(act, [5, 1], [2, 1], 'same');
+  const scale = tf.randomNormal([64], 0, 1, 'float32', 5);
+  const variance = tf.abs(scale);
+  const table: Array<[string, () => tf.Tensor, () => tf.Tensor]> = [
+    ['MaxPoolGrad pool 5 stride 2', () => tf.engine().runKernel('MaxPoolGrad', { dy: pooled, input: act, output: pooled }, { filterSize: [5, 1], strides: [2, 1], pad: 'same' }) as tf.Tensor,
+      () => original('MaxPoolGrad', { dy: pooled, input: act, output: pooled }, { filterSize: [5, 1], strides: [2, 1], pad: 'same' })],
+    ['Tile [1,1,1,64] → [64,2376,1,64]', () => tf.tile(tf.reshape(scale, [1, 1, 1, 64]), [64, 2376, 1, 1]),
+      () => original('Tile', { x: tf.reshape(scale, [1, 1, 1, 64]) }, { reps: [64, 2376, 1, 1] })],
+    ['Sum over axes [0, 1, 2]', () => tf.sum(act, [0, 1, 2]), () => original('Sum', { x: act }, { axis: [0, 1, 2], keepDims: false })],
+    ['Mean over axes [0, 1, 2]', () => tf.mean(act, [0, 1, 2]), () => original('Mean', { x: act }, { axis: [0, 1, 2], keepDims: false })],
+    ['FusedBatchNorm', () => tf.batchNorm(act, scale, variance, scale, scale, 1e-3),
+      () => original('FusedBatchNorm', { x: act, mean: scale, variance, offset: scale, scale }, { varianceEpsilon: 1e-3 })],
+    ['Identity (clone)', () => tf.clone(act), () => original('Identity', { x: act }, {})],
+    ['BatchMatMul [64,9600]ᵀ·[64,512]', () => tf.matMul(tf.slice(tf.reshape(act, [64, -1]), [0, 0], [64, 9600]), tf.ones([64, 512]), true, false),
+      () => original('BatchMatMul', { a: tf.slice(tf.reshape(act, [64, -1]), [0, 0], [64, 9600]), b: tf.ones([64, 512]) }, { transposeA: true, transposeB: false })],
+  ];
+  for (const [what, ours, theirs] of table) {
+    const a = timeIt(ours, runs);
+    const b = timeIt(theirs, Math.min(runs, 3));
+    console.log(JSON.stringify({ kernel: what, ours_cpu_ms: +a.cpuMs.toFixed(1), backend_own_cpu_ms: +b.cpuMs.toFixed(1) }));
+  }
+  tf.dispose([act, pooled, scale, variance]);
 }
 
 const backendName = arg('backend', 'wasm') as BackendName;

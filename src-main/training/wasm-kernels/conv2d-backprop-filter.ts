@@ -27,6 +27,10 @@ const SHORT_RUN = 48;
  */
 function fillColumnsT(heap: Float32Array, xT: number, col: number, g: ConvGeometry, b0: number, count: number): void {
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo, batch: B } = g;
+  if (g.strideHeight === 1 && g.strideWidth === 1 && Wo === W) {
+    fillColumnsTPlanes(heap, xT, col, g, b0, count);
+    return;
+  }
   const rowLength = count * Ho * Wo;
   for (let kh = 0; kh < g.filterHeight; kh++) {
     for (let kw = 0; kw < g.filterWidth; kw++) {
@@ -55,6 +59,44 @@ function fillColumnsT(heap: Float32Array, xT: number, col: number, g: ConvGeomet
             }
             for (let ow = hi; ow < Wo; ow++) heap[dst + ow] = 0;
             dst += Wo;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * fillColumnsT for stride 1 when output rows are as wide as input rows (e.g. 'same' padding):
+ * a tap's window of a whole plane is then the plane shifted by (kh − pT)·W + (kw − pL) floats,
+ * so one copy per (tap, channel, sample) replaces one per output row, and only the few values
+ * that wrapped round a row edge, or fell outside the plane, are zeroed afterwards.
+ */
+function fillColumnsTPlanes(heap: Float32Array, xT: number, col: number, g: ConvGeometry, b0: number, count: number): void {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, batch: B } = g;
+  const plane = Ho * W;
+  const rowLength = count * plane;
+  for (let kh = 0; kh < g.filterHeight; kh++) {
+    const rowShift = kh - g.padTop;
+    const oh0 = Math.min(Ho, Math.max(0, -rowShift));
+    const oh1 = Math.max(oh0, Math.min(Ho, H - rowShift));
+    for (let kw = 0; kw < g.filterWidth; kw++) {
+      const colShift = kw - g.padLeft;
+      const lo = Math.min(W, Math.max(0, -colShift));
+      const hi = Math.max(lo, Math.min(W, W - colShift));
+      for (let ci = 0; ci < C; ci++) {
+        let dst = col + ((kh * g.filterWidth + kw) * C + ci) * rowLength;
+        for (let b = b0; b < b0 + count; b++, dst += plane) {
+          const src = xT + (ci * B + b) * H * W;
+          heap.fill(0, dst, dst + oh0 * W);
+          // Rows oh0..oh1 in one run; it may read a float or two beyond the plane at its ends,
+          // exactly where the wrap fix-up below writes zeros.
+          heap.copyWithin(dst + oh0 * W, src + (oh0 + rowShift) * W + colShift, src + (oh1 + rowShift) * W + colShift);
+          heap.fill(0, dst + oh1 * W, dst + plane);
+          for (let oh = oh0; oh < oh1; oh++) {
+            const row = dst + oh * W;
+            for (let ow = 0; ow < lo; ow++) heap[row + ow] = 0;
+            for (let ow = hi; ow < W; ow++) heap[row + ow] = 0;
           }
         }
       }

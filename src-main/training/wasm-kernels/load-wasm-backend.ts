@@ -2,7 +2,7 @@
  * Loads tfjs-backend-wasm in Node (training process, CLI, tests), registers our training
  * kernels and makes 'wasm' the current backend.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, sep } from 'node:path';
@@ -80,7 +80,13 @@ async function createThreadedBackend(pkg: WasmPackage, threads: number): Promise
   // tfjs' own loader re-escapes them the same way.
   const workerSource = wasmWorkerContents.replace(/\n/g, '\\n');
   const workerPath = join(os.tmpdir(), `emotion-studio-tfjs-wasm-${pkg.version_wasm}-pthread-worker.cjs`);
-  if (!existsSync(workerPath) || readFileSync(workerPath, 'utf8') !== workerSource) writeFileSync(workerPath, workerSource);
+  if (!existsSync(workerPath) || readFileSync(workerPath, 'utf8') !== workerSource) {
+    // Written under a private name, then renamed: another process may be starting workers from
+    // the same path at this moment, and must never see half a file.
+    const partial = `${workerPath}.${process.pid}.partial`;
+    writeFileSync(partial, workerSource);
+    renameSync(partial, workerPath);
+  }
   // 16 MB initial, 4 GB maximum: the build's own settings. Created here so that our SIMD kernels
   // can import the same memory (the threaded build imports it rather than exporting it).
   const wasmMemory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
