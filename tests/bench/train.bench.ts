@@ -20,6 +20,8 @@
  *   --threads N                      threads per op, ours and PyTorch's (default 1)
  *   --steps N                        timed steps (default 3 for seed-cnn1d, 10 for the others)
  *   --quick                          1 / 3 timed steps
+ *   --rounds R                       repeat everything R times; medians of the figures and of the
+ *                                    per-round ratios (default 1)
  *   --baseline                       also run tensorflow as before this work: plain tfjs layers,
  *                                    default allocator (the malloc thresholds are kept)
  *   --no-torch                       skip PyTorch
@@ -186,11 +188,14 @@ function runJob(job: ChildJob): Figures | { model: string; runner: string; error
     maxBuffer: 64 * 1024 * 1024,
   });
   const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (child.status !== 0 || line === undefined) {
-    const why = (child.stderr || child.stdout || `exit ${child.status} ${child.signal ?? ''}`).trim().split('\n').slice(-3).join(' | ');
-    return { model: job.model, runner: job.backend, error: why };
-  }
+  if (child.status !== 0 || line === undefined) return { model: job.model, runner: job.backend, error: firstError(child.stderr || child.stdout, child.status, child.signal) };
   return JSON.parse(line.slice('RESULT '.length)) as Figures;
+}
+
+/** The line of a failed child's output that says what went wrong. */
+function firstError(output: string, status: number | null, signal: string | null): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return lines.find((l) => /\b(\w*Error|RangeError|Aborted|out of memory)\b/i.test(l)) ?? lines.at(-1) ?? `exit ${status ?? ''} ${signal ?? ''}`.trim();
 }
 
 /** Runs the PyTorch bench with its clock on CPU time, recording wall time beside it. */
@@ -205,8 +210,10 @@ time.perf_counter = clock
 bench = sys.argv[1]
 sys.argv = [bench] + sys.argv[2:]
 runpy.run_path(bench, run_name='__main__')
+import resource
 for i in range(0, len(pairs) - 1, 2):
-    print('PAIR ' + json.dumps({'wall_s': pairs[i + 1][0] - pairs[i][0], 'cpu_s': pairs[i + 1][1] - pairs[i][1]}))
+    print('PAIR ' + json.dumps({'wall_s': pairs[i + 1][0] - pairs[i][0], 'cpu_s': pairs[i + 1][1] - pairs[i][1],
+                                'max_rss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 `;
 
 function torchPython(): { python: string; version: string } | null {
@@ -228,10 +235,10 @@ function runTorch(python: string, model: PresetName, threads: number, batches: n
   const result = lines.find((l) => l.startsWith('{'));
   const pair = lines.find((l) => l.startsWith('PAIR '));
   if (run.status !== 0 || result === undefined || pair === undefined) {
-    return { model, runner: 'pytorch', error: (run.stderr || run.stdout).trim().split('\n').slice(-3).join(' | ') };
+    return { model, runner: 'pytorch', error: firstError(run.stderr || run.stdout, run.status, run.signal) };
   }
   const reported = JSON.parse(result) as { framework: string; fwd_gflop_per_sample: number; threads: number };
-  const { wall_s: wallSec, cpu_s: cpuSec } = JSON.parse(pair.slice('PAIR '.length)) as { wall_s: number; cpu_s: number };
+  const { wall_s: wallSec, cpu_s: cpuSec, max_rss_kb: maxRssKb } = JSON.parse(pair.slice('PAIR '.length)) as { wall_s: number; cpu_s: number; max_rss_kb: number };
   // The PyTorch bench times max(2, batches // 4) steps for the seed CNN and `batches` for the others.
   const steps = model === 'seed-cnn1d' ? Math.max(2, Math.floor(batches / 4)) : batches;
   const samplesPerSec = (BATCH * steps) / wallSec;
@@ -244,26 +251,46 @@ function runTorch(python: string, model: PresetName, threads: number, batches: n
     samplesPerCpuSec,
     gflopPerSec: (3 * flops * samplesPerSec) / 1e9,
     gflopPerCpuSec: (3 * flops * samplesPerCpuSec) / 1e9,
+    peakRssMb: maxRssKb / 1024,
     note: `${reported.threads} thread(s), mean of ${steps} steps`,
   };
 }
 
-function table(rows: (Figures | { model: string; runner: string; error: string })[], torchByModel: Map<string, Figures>): string {
+interface Failure {
+  model: string;
+  runner: string;
+  error: string;
+}
+
+/** Every round's figures for one (model, runner), and its ratios to that round's PyTorch row. */
+interface Series {
+  model: string;
+  runner: string;
+  figures: Figures[];
+  errors: string[];
+  ratioWall: number[];
+  ratioCpu: number[];
+}
+
+function table(series: Series[]): string {
   const header = ['model', 'runner', 'samples/s', 'samples/CPU-s', 'GFLOP/s', 'GFLOP/CPU-s', 'peak RSS', '× PyTorch (wall)', '× PyTorch (CPU)'];
-  const body = rows.map((row) => {
-    if ('error' in row) return [row.model, row.runner, `failed: ${row.error.slice(0, 120)}`, '', '', '', '', '', ''];
-    const torch = torchByModel.get(row.model);
-    const ratio = (ours: number, theirs: number | undefined) => (theirs === undefined || row.runner.startsWith('pytorch') ? '' : (ours / theirs).toFixed(2));
+  const body = series.map((s) => {
+    if (s.figures.length === 0) return [s.model, s.runner, `failed: ${(s.errors[0] ?? '').slice(0, 70)}`, '', '', '', '', '', ''];
+    const m = (pick: (f: Figures) => number | undefined) => {
+      const xs = s.figures.map(pick).filter((x): x is number => x !== undefined);
+      return xs.length === 0 ? undefined : median(xs);
+    };
+    const rss = m((f) => f.peakRssMb);
     return [
-      row.model,
-      row.runner,
-      row.samplesPerSec.toFixed(2),
-      row.samplesPerCpuSec.toFixed(2),
-      row.gflopPerSec.toFixed(1),
-      row.gflopPerCpuSec.toFixed(1),
-      row.peakRssMb === undefined ? '' : `${(row.peakRssMb / 1024).toFixed(2)} GB`,
-      ratio(row.samplesPerSec, torch?.samplesPerSec),
-      ratio(row.samplesPerCpuSec, torch?.samplesPerCpuSec),
+      s.model,
+      s.runner,
+      (m((f) => f.samplesPerSec) ?? 0).toFixed(2),
+      (m((f) => f.samplesPerCpuSec) ?? 0).toFixed(2),
+      (m((f) => f.gflopPerSec) ?? 0).toFixed(1),
+      (m((f) => f.gflopPerCpuSec) ?? 0).toFixed(1),
+      rss === undefined ? '' : `${(rss / 1024).toFixed(2)} GB`,
+      s.ratioWall.length === 0 ? '' : median(s.ratioWall).toFixed(2),
+      s.ratioCpu.length === 0 ? '' : median(s.ratioCpu).toFixed(2),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
@@ -281,33 +308,52 @@ async function main(): Promise<void> {
   const models = (arg('models') ?? DEFAULT_MODELS.join(',')).split(',') as PresetName[];
   for (const model of models) if (!(model in MODEL_PRESETS)) throw new Error(`unknown model ${model}`);
   const threads = Number(arg('threads') ?? '1');
+  const rounds = Number(arg('rounds') ?? '1');
   const quick = flag('quick');
   const stepsFor = (model: PresetName): number => Number(arg('steps') ?? (model === 'seed-cnn1d' ? (quick ? 1 : 3) : quick ? 3 : 10));
   const torch = flag('no-torch') ? null : torchPython();
+  const withTorch = torch !== null && existsSync(torchBench);
   if (!flag('no-torch')) {
     if (torch === null) console.log('PyTorch is not available (apt-get install -y python3-torch, or pip install torch into .cache/bench-venv): our figures only.');
     else if (!existsSync(torchBench)) console.log(`PyTorch peer needs ${torchBench}: our figures only.`);
     else console.log(`PyTorch ${torch.version} from ${torch.python}`);
   }
-  console.log(`batch ${BATCH}, ${threads} thread(s), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`batch ${BATCH}, ${threads} thread(s), ${rounds} round(s), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
-  const rows: (Figures | { model: string; runner: string; error: string })[] = [];
-  const torchByModel = new Map<string, Figures>();
-  const report = (row: Figures | { model: string; runner: string; error: string }) => {
-    rows.push(row);
-    console.log('error' in row ? `${row.model} ${row.runner}: failed: ${row.error}` : `${row.model} ${row.runner}: ${row.samplesPerSec.toFixed(2)} samples/s, ${row.samplesPerCpuSec.toFixed(2)} samples/CPU-s${row.note ? ` (${row.note})` : ''}`);
-  };
-  for (const model of models) {
-    if (torch !== null && existsSync(torchBench)) {
-      const row = runTorch(torch.python, model, threads, quick ? 4 : 10);
-      if (!('error' in row)) torchByModel.set(model, row);
-      report(row);
+  const series = new Map<string, Series>();
+  const record = (row: Figures | Failure, torchRow: Figures | null): void => {
+    const key = `${row.model}\u0000${row.runner}`;
+    let entry = series.get(key);
+    if (entry === undefined) {
+      entry = { model: row.model, runner: row.runner, figures: [], errors: [], ratioWall: [], ratioCpu: [] };
+      series.set(key, entry);
     }
-    for (const backend of backends) report(runJob({ backend, model, steps: stepsFor(model), threads, fast: true }));
-    if (flag('baseline') && backends.includes('tensorflow')) report(runJob({ backend: 'tensorflow', model, steps: stepsFor(model), threads, fast: false }));
+    if ('error' in row) {
+      entry.errors.push(row.error);
+      console.log(`${row.model} ${row.runner}: failed: ${row.error}`);
+      return;
+    }
+    entry.figures.push(row);
+    if (torchRow !== null && torchRow !== row) {
+      entry.ratioWall.push(row.samplesPerSec / torchRow.samplesPerSec);
+      entry.ratioCpu.push(row.samplesPerCpuSec / torchRow.samplesPerCpuSec);
+    }
+    console.log(`${row.model} ${row.runner}: ${row.samplesPerSec.toFixed(2)} samples/s, ${row.samplesPerCpuSec.toFixed(2)} samples/CPU-s${row.note ? ` (${row.note})` : ''}`);
+  };
+  for (let round = 0; round < rounds; round++) {
+    for (const model of models) {
+      let torchRow: Figures | null = null;
+      if (withTorch) {
+        const row = runTorch(torch.python, model, threads, quick ? 4 : 10);
+        if (!('error' in row)) torchRow = row;
+        record(row, torchRow);
+      }
+      for (const backend of backends) record(runJob({ backend, model, steps: stepsFor(model), threads, fast: true }), torchRow);
+      if (flag('baseline') && backends.includes('tensorflow')) record(runJob({ backend: 'tensorflow', model, steps: stepsFor(model), threads, fast: false }), torchRow);
+    }
   }
-  console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
-  console.log(table(rows, torchByModel));
+  console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}${rounds > 1 ? `; medians over ${rounds} rounds, ratios per round then median` : ''}\n`);
+  console.log(table([...series.values()]));
 }
 
 await main();
