@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { fusedBatchNormConfig } from './batch-norm.js';
+import { batchNormBackwardConfig } from './batch-norm-train.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { conv2dConfig, fusedConv2dConfig } from './conv-one-channel.js';
@@ -36,6 +37,7 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2dConfig,
   fusedConv2dConfig,
   ...gradientKernelConfigs,
+  batchNormBackwardConfig,
 ];
 
 /**
@@ -57,6 +59,7 @@ export function registerWasmTrainingKernels(): void {
 }
 
 export { batchMatMul } from './batch-mat-mul.js';
+export { batchNormTrainWasm, type BatchNormTrainResult } from './batch-norm-train.js';
 export { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 export { conv2dBackpropInput } from './conv2d-backprop-input.js';
 export { maxPoolGrad } from './max-pool-grad.js';

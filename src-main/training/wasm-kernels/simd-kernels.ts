@@ -353,6 +353,34 @@ function convOneChannel(): FunctionWriter {
   return f;
 }
 
+/**
+ * BatchNorm training backward in one pass: out = dy·a[c] + (x − mean[c])·b[c] + shift[c], with
+ * `params` = [mean | a | b | shift], cols floats each.
+ */
+function batchNormBackward(): FunctionWriter {
+  const f = new FunctionWriter('bn_backward4', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
+  const [x, dy, rows, cols, params, out] = [0, 1, 2, 3, 4, 5];
+  const [r, c, bytes, mean, a, b, shift] = Array.from({ length: 7 }, () => f.local('i32'));
+  f.get(cols).i32(2).op(Op.i32Shl).set(bytes);
+  f.get(params).set(mean);
+  f.get(mean).get(bytes).op(Op.i32Add).set(a);
+  f.get(a).get(bytes).op(Op.i32Add).set(b);
+  f.get(b).get(bytes).op(Op.i32Add).set(shift);
+  f.forRange(r, () => f.i32(0), () => f.get(rows), 1, () => {
+    f.forRange(c, () => f.i32(0), () => f.get(bytes), 16, () => {
+      f.get(out).get(c).op(Op.i32Add);
+      f.get(dy).get(c).op(Op.i32Add).loadV128().get(a).get(c).op(Op.i32Add).loadV128().simd(Simd.f32x4Mul);
+      f.get(x).get(c).op(Op.i32Add).loadV128().get(mean).get(c).op(Op.i32Add).loadV128().simd(Simd.f32x4Sub);
+      f.get(b).get(c).op(Op.i32Add).loadV128().simd(Simd.f32x4Mul).simd(Simd.f32x4Add);
+      f.get(shift).get(c).op(Op.i32Add).loadV128().simd(Simd.f32x4Add).storeV128();
+    });
+    f.get(x).get(bytes).op(Op.i32Add).set(x);
+    f.get(dy).get(bytes).op(Op.i32Add).set(dy);
+    f.get(out).get(bytes).op(Op.i32Add).set(out);
+  });
+  return f;
+}
+
 export interface SimdKernels {
   sum_rows4(x: number, rows: number, cols: number, out: number, partial: number): void;
   normalize4(x: number, rows: number, cols: number, mean: number, a: number, offset: number, out: number): void;
@@ -364,6 +392,7 @@ export interface SimdKernels {
   dw_small4(colT: number, dy: number, dw: number, rows: number, positions: number, outChannels: number): void;
   bn_grad_stats4(x: number, dy: number, rows: number, cols: number, mean: number, out: number, partial: number): void;
   relu_grad(x: number, dy: number, n: number, out: number): void;
+  bn_backward4(x: number, dy: number, rows: number, cols: number, params: number, out: number): void;
   conv_cin1(
     x: number, filter: number, bias: number, out: number, batch: number, inHeight: number, inWidth: number,
     outHeight: number, outWidth: number, filterHeight: number, filterWidth: number,
@@ -373,7 +402,7 @@ export interface SimdKernels {
 
 /** The module bytes for a non-shared or a shared (threaded build) heap. */
 export function simdModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  return encodeModule([sumRows(), normalize(), maxPoolGrad(), filterGradSmall(), batchNormGradStats(), reluGrad(), convOneChannel()], { shared, maximumPages: 65536 });
+  return encodeModule([sumRows(), normalize(), maxPoolGrad(), filterGradSmall(), batchNormGradStats(), reluGrad(), convOneChannel(), batchNormBackward()], { shared, maximumPages: 65536 });
 }
 
 interface EmscriptenMemoryHolder {

@@ -9,7 +9,7 @@ import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-co
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../src-shared/dsp/random.js';
 import { initBackend } from '../../../src-main/training/backend.js';
-import { conv2dBackpropFilter, conv2dBackpropInput, WASM_TRAINING_KERNELS } from '../../../src-main/training/wasm-kernels/index.js';
+import { batchNormTrainWasm, conv2dBackpropFilter, conv2dBackpropInput, WASM_TRAINING_KERNELS } from '../../../src-main/training/wasm-kernels/index.js';
 import { convGeometry } from '../../../src-main/training/wasm-kernels/conv-geometry.js';
 import { asWasmBackend } from '../../../src-main/training/wasm-kernels/wasm-backend.js';
 
@@ -354,6 +354,37 @@ describe('gradients used by BatchNorm, ReLU and pooling layers', () => {
     });
     for (const d of diffs) expect(d).toBeLessThan(1e-5);
   });
+});
+
+describe('batchNormTrainWasm against tf.moments + tf.batchNorm on cpu', () => {
+  for (const shape of [[4, 7, 8], [6, 12], [3, 5, 6]]) {
+    it(`values, statistics and the gradients of x, γ and β for ${JSON.stringify(shape)}`, async () => {
+      const c = shape[shape.length - 1];
+      const run = async (backend: string): Promise<Values[]> => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const x = input(shape, 850, 1.5);
+          const gamma = input([c], 851) as tf.Tensor1D;
+          const beta = input([c], 852) as tf.Tensor1D;
+          const r = input(shape, 853);
+          const bn = (a: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } => {
+            if (backend === 'wasm') return batchNormTrainWasm(a, g, b, 1e-3);
+            const { mean, variance } = tf.moments(a, Array.from({ length: a.rank - 1 }, (_, i) => i));
+            return { y: tf.batchNorm(a, mean, variance, b, g, 1e-3), mean, variance };
+          };
+          const { y, mean, variance } = bn(x, gamma, beta);
+          const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(bn(a, g as tf.Tensor1D, b as tf.Tensor1D).y, r)))([x, gamma, beta]);
+          return [y, mean, variance, ...grads].map((t) => t.dataSync() as Values);
+        });
+      };
+      const before = tf.memory().numTensors;
+      const wasm = await run('wasm');
+      const cpu = await run('cpu');
+      await tf.setBackend('wasm');
+      expect(tf.memory().numTensors).toBe(before);
+      wasm.forEach((w, i) => expect(relativeDifference(w, cpu[i]), `output ${i}`).toBeLessThan(1e-5));
+    });
+  }
 });
 
 /**
