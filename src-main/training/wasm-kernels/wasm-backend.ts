@@ -19,6 +19,10 @@ export interface WasmTensorData {
 
 /** The Emscripten module of tfjs-backend-wasm, reduced to what we call. */
 export interface WasmModule {
+  /**
+   * Views of the heap. Read them again after any allocation: heap growth replaces the buffer
+   * (and detaches the old one, unless the heap is shared).
+   */
   HEAPU8: Uint8Array;
   HEAP32: Int32Array;
   HEAPF32: Float32Array;
@@ -82,17 +86,6 @@ export function byteOffset(backend: WasmBackend, info: TensorInfo): number {
 /** Float index (into HEAPF32) of a float32 tensor's first element. */
 export function f32Index(backend: WasmBackend, info: TensorInfo): number {
   return entry(backend, info).memoryOffset >>> 2;
-}
-
-/**
- * A float32 view of a tensor. Read `backend.wasm.HEAPF32` again after any allocation: heap
- * growth replaces the ArrayBuffer and detaches earlier views.
- */
-export function f32View(backend: WasmBackend, info: TensorInfo): Float32Array {
-  const start = f32Index(backend, info);
-  let size = 1;
-  for (const d of info.shape) size *= d;
-  return backend.wasm.HEAPF32.subarray(start, start + size);
 }
 
 /** A new float32 tensor on the wasm heap, contents undefined (malloc, not calloc). */
