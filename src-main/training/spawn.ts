@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
+import { tensorflowTrainingEnv } from './fast-ops/env.js';
 
 /** The parent's handle on one training process, whatever started it. */
 export interface TrainerProcess {
@@ -18,17 +19,13 @@ export type SpawnTrainer = () => TrainerProcess;
 export const TRAIN_PROCESS_ENTRY = join(packageRoot, 'out', 'main', 'train-process.js');
 
 /**
- * Environment of a training process. glibc's malloc hands big buffers back to the OS after each
- * step and maps them again on the next, which costs several times the step itself for these
- * models (docs/training-speed.md): the thresholds keep them mapped.
+ * Environment of a training process: TensorFlow's BFC allocator and glibc thresholds that keep
+ * big tensors mapped between steps, oneDNN off, one inter-op thread (docs/training-speed.md has
+ * the measurements). They are read once at process start, hence set here; a variable the user
+ * has set wins.
  */
 export function trainerEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return {
-    ...base,
-    MALLOC_MMAP_THRESHOLD_: base.MALLOC_MMAP_THRESHOLD_ ?? '4000000000',
-    MALLOC_TRIM_THRESHOLD_: base.MALLOC_TRIM_THRESHOLD_ ?? '4000000000',
-    TF_CPP_MIN_LOG_LEVEL: base.TF_CPP_MIN_LOG_LEVEL ?? '2',
-  };
+  return { ...tensorflowTrainingEnv(), ...base };
 }
 
 /** A Node child process with an IPC channel (browser mode, the CLI, tests). */

@@ -8,6 +8,7 @@ import type { TrainingConfig } from '../../src-shared/model/training-config.js';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.js';
 import type { SplitData, TrainingDataset } from './dataset-files.js';
 import { crossEntropy } from './loss.js';
+import { registerTensorflowGradients, withFastLayers } from './fast-ops/index.js';
 import { buildModel } from './model-builder.js';
 
 export interface EpochRecord {
@@ -95,7 +96,15 @@ export async function train(options: TrainerOptions): Promise<TrainerResult> {
   const n = yTrain.length;
   if (n === 0) throw new Error('the training split is empty');
 
-  const model = buildModel(spec, { seed: config.seed });
+  // On tfjs-node, Conv1D / BatchNormalization / Dropout run as native TensorFlow ops with
+  // native gradients (same classes, configs and weights: docs/training-speed.md).
+  const built = buildModel(spec, { seed: config.seed });
+  let model = built;
+  if (tf.getBackend() === 'tensorflow') {
+    registerTensorflowGradients();
+    model = withFastLayers(built);
+    built.dispose();
+  }
   const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-7);
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const classWeights = config.classWeights === 'balanced' ? balancedWeights(yTrain, k) : null;
