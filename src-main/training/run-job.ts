@@ -5,10 +5,10 @@ import { evaluate, argmaxRows, type EvaluationMetrics } from '../../src-shared/m
 import type { FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
 import type { ModelSpec } from '../../src-shared/model/model-spec.js';
 import type { SplitName } from '../../src-shared/model/splits.js';
-import { applyScaler } from '../../src-shared/model/scaler.js';
+import { applyScaler, type StandardScaler } from '../../src-shared/model/scaler.js';
 import type { TrainingConfig } from '../../src-shared/model/training-config.js';
-import { initBackend, type BackendInfo } from './backend.js';
-import { readDataset } from './dataset-files.js';
+import { initBackend, maxMicroBatch, type BackendInfo } from './backend.js';
+import { readDataset, type SplitData } from './dataset-files.js';
 import { rowLosses } from './loss.js';
 import { loadModel, saveModel } from './model-io.js';
 import { predictProbabilities, train, withClasses, type BatchProgress, type EpochRecord } from './trainer.js';
@@ -70,7 +70,6 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
   events.backend(backend);
   events.phase('loading');
   const dataset = readDataset(job.dataDir);
-  const maxMicroBatch = backend.name === 'wasm' ? Math.max(1, Math.floor(2.5e9 / bytesPerSample(job.spec))) : undefined;
   events.phase('training');
   const result = await train({
     dataset,
@@ -78,7 +77,7 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
     config: job.config,
     checkpointDir: job.checkpointDir,
     resume: job.resume,
-    maxMicroBatch,
+    maxMicroBatch: maxMicroBatch(backend, bytesPerSample(job.spec)),
     isCancelled,
     onProgress: events.progress,
     onEpoch: events.epoch,
@@ -100,19 +99,14 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
   events.phase('evaluating');
   const k = dataset.labels.length;
   const spec = withClasses(job.spec, k);
-  const perSplit = {} as Record<SplitName, { probabilities: Float32Array; metrics: EvaluationMetrics }>;
+  const perSplit = {} as Record<SplitName, { rows: number[]; x: Float32Array; probabilities: Float32Array; metrics: EvaluationMetrics }>;
   for (const split of ['train', 'val', 'test'] as const) {
     const data = dataset.splits[split];
-    // Predictions for originals only: augmented copies are not clips anyone can listen to.
-    const rows = data.copy.flatMap((copy, i) => (copy === 0 ? [i] : []));
-    const width = data.x.length / Math.max(1, data.y.length);
-    const x = new Float32Array(rows.length * width);
-    rows.forEach((row, i) => x.set(data.x.subarray(row * width, (row + 1) * width), i * width));
-    applyScaler(result.scaler, x);
+    const { rows, x } = originalsScaled(data, result.scaler);
     const probabilities = predictProbabilities(result.model, spec.inputShape, x, 256);
     const truth = rows.map((row) => data.y[row]);
     const metrics = evaluate(dataset.labels, truth, argmaxRows(probabilities, k), rows.map((row) => data.speakers[row]));
-    perSplit[split] = { probabilities, metrics };
+    perSplit[split] = { rows, x, probabilities, metrics };
     const losses = rowLosses(probabilities, truth, k);
     rows.forEach((row, i) => {
       const p = Array.from(probabilities.subarray(i * k, (i + 1) * k));
@@ -159,16 +153,12 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
   if (job.config.exportFloat16) {
     const half = await saveModel(result.model, join(saved.dir, 'float16'), { float16: true });
     const reloaded = await loadModel(half.dir);
-    const test = dataset.splits.test;
-    const rows = test.copy.flatMap((copy, i) => (copy === 0 ? [i] : []));
-    const width = test.x.length / Math.max(1, test.y.length);
-    const x = new Float32Array(rows.length * width);
-    rows.forEach((row, i) => x.set(test.x.subarray(row * width, (row + 1) * width), i * width));
-    applyScaler(result.scaler, x);
-    const predicted = argmaxRows(predictProbabilities(reloaded, spec.inputShape, x, 256), k);
+    const test = perSplit.test;
+    const predicted = argmaxRows(predictProbabilities(reloaded, spec.inputShape, test.x, 256), k);
     reloaded.dispose();
     const fullPredicted = argmaxRows(perSplit.test.probabilities, k);
-    const testAccuracy = rows.length === 0 ? 0 : predicted.filter((p, i) => p === test.y[rows[i]]).length / rows.length;
+    const truth = test.rows.map((row) => dataset.splits.test.y[row]);
+    const testAccuracy = truth.length === 0 ? 0 : predicted.filter((p, i) => p === truth[i]).length / truth.length;
     outcome.float16 = {
       dir: half.dir,
       sizeRatio: half.weightsBytes / saved.weightsBytes,
@@ -182,6 +172,15 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
   writeFileSync(join(saved.dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   result.model.dispose();
   return outcome;
+}
+
+/** A split's original clips (not augmented copies: those are not clips anyone can listen to), scaled. */
+function originalsScaled(data: SplitData, scaler: StandardScaler): { rows: number[]; x: Float32Array } {
+  const rows = data.copy.flatMap((copy, i) => (copy === 0 ? [i] : []));
+  const width = data.x.length / Math.max(1, data.y.length);
+  const x = new Float32Array(rows.length * width);
+  rows.forEach((row, i) => x.set(data.x.subarray(row * width, (row + 1) * width), i * width));
+  return { rows, x: applyScaler(scaler, x) };
 }
 
 function headline(metrics: EvaluationMetrics): { n: number; accuracy: number; uar: number; macroF1: number } {

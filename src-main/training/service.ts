@@ -232,13 +232,13 @@ export class TrainingService implements TrainingApi, RunsApi {
     this.setStatus(runId, 'running');
 
     if (!resume || !existsSync(join(dataDir, 'meta.json'))) {
-      const { dataset, split } = await this.prepare(runId, config, active.abort.signal);
-      if (active.cancelRequested) {
+      const prepared = await this.prepare(runId, config, active.abort.signal);
+      if (prepared === null || active.cancelRequested) {
         this.setStatus(runId, 'cancelled');
         return;
       }
-      writeDataset(dataDir, dataset);
-      this.store.setPrepared(runId, split, dataset.labels);
+      writeDataset(dataDir, prepared.dataset);
+      this.store.setPrepared(runId, prepared.split, prepared.dataset.labels);
     }
     const fromEpoch = resume ? checkpointEpoch(checkpointDir) : 0;
     if (!resume) rmSync(checkpointDir, { recursive: true, force: true });
@@ -339,7 +339,7 @@ export class TrainingService implements TrainingApi, RunsApi {
   }
 
   /** The run's clips, split by speaker, with features from the cache or computed now. */
-  private async prepare(runId: number, config: TrainingConfig, signal: AbortSignal): Promise<{ dataset: TrainingDataset; split: RunSplitInfo }> {
+  private async prepare(runId: number, config: TrainingConfig, signal: AbortSignal): Promise<{ dataset: TrainingDataset; split: RunSplitInfo } | null> {
     const clips = await this.allClips(config);
     if (clips.length === 0) throw new StudioError('INVALID_ARGUMENT', 'no clips match the run\'s filter: import a corpus first');
     let assignment;
@@ -382,7 +382,7 @@ export class TrainingService implements TrainingApi, RunsApi {
       failed.push(...(await this.deps.features.runClips(jobId, pipeline, splitClips('train'), signal, collect, augment)).failed);
     }
     report();
-    if (signal.aborted) return { dataset: emptyDataset(labels), split: emptySplit() };
+    if (signal.aborted) return null;
     if (failed.length > 0) {
       const first = failed[0];
       throw new StudioError('INVALID_ARGUMENT', `${failed.length} clip(s) could not be read, e.g. clip ${first.clipId}: ${first.reason}`);
@@ -434,18 +434,6 @@ export class TrainingService implements TrainingApi, RunsApi {
       if (page.clips.length === 0 || clips.length >= page.total) return clips;
     }
   }
-}
-
-function emptySplitData(): SplitData {
-  return { x: new Float32Array(0), y: new Int32Array(0), clipIds: [], copy: [], speakers: [] };
-}
-
-function emptyDataset(labels: string[]): TrainingDataset {
-  return { featureShape: [], labels, splits: { train: emptySplitData(), val: emptySplitData(), test: emptySplitData() }, fingerprint: '' };
-}
-
-function emptySplit(): RunSplitInfo {
-  return { groups: { train: [], val: [], test: [] }, clips: { train: 0, val: 0, test: 0 }, rows: { train: 0, val: 0, test: 0 }, fingerprint: '' };
 }
 
 function isProcessAlive(pid: number): boolean {

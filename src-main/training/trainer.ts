@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { Random } from '../../src-shared/dsp/random.js';
 import { DEFAULT_SPEC_AUGMENT, mixup, specAugment } from '../../src-shared/model/batch-augment.js';
+import { argmaxRows } from '../../src-shared/model/metrics.js';
 import type { ModelSpec } from '../../src-shared/model/model-spec.js';
 import { applyScaler, fitScaler, type StandardScaler } from '../../src-shared/model/scaler.js';
 import type { TrainingConfig } from '../../src-shared/model/training-config.js';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.js';
 import type { SplitData, TrainingDataset } from './dataset-files.js';
-import { crossEntropy } from './loss.js';
+import { crossEntropy, rowLosses } from './loss.js';
 import { registerTensorflowGradients, withFastLayers } from './fast-ops/index.js';
 import { buildModel } from './model-builder.js';
 
@@ -295,7 +296,7 @@ function trainStep(
 export function predictProbabilities(model: tfl.LayersModel, inputShape: number[], x: Float32Array, batch: number): Float32Array {
   const width = inputShape.reduce((a, b) => a * b, 1);
   const rows = x.length / width;
-  const k = (model.outputs[0].shape[1] as number) ?? 0;
+  const k = model.outputs[0].shape[1] as number;
   const out = new Float32Array(rows * k);
   for (let start = 0; start < rows; start += batch) {
     const end = Math.min(rows, start + batch);
@@ -310,14 +311,8 @@ export function predictProbabilities(model: tfl.LayersModel, inputShape: number[
 
 export function lossAndAccuracy(probabilities: Float32Array, labels: Int32Array, k: number): { loss: number; accuracy: number } {
   if (labels.length === 0) return { loss: Number.NaN, accuracy: Number.NaN };
-  let loss = 0;
-  let correct = 0;
-  for (let i = 0; i < labels.length; i++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (probabilities[i * k + c] > probabilities[i * k + best]) best = c;
-    if (best === labels[i]) correct += 1;
-    loss -= Math.log(Math.min(1 - 1e-7, Math.max(1e-7, probabilities[i * k + labels[i]])));
-  }
+  const loss = rowLosses(probabilities, labels, k).reduce((a, b) => a + b, 0);
+  const correct = argmaxRows(probabilities, k).filter((c, i) => c === labels[i]).length;
   return { loss: loss / labels.length, accuracy: correct / labels.length };
 }
 

@@ -4,6 +4,7 @@
  * 80/20, so copies of one recording — and every speaker — sit on both sides.
  */
 import { Random } from '../../src-shared/dsp/random.js';
+import { FEATURE_SET_SHAPES } from '../../src-shared/dsp/seed.js';
 import type { Clip } from '../../src-shared/contract/catalog.js';
 import { evaluate, argmaxRows, type EvaluationMetrics } from '../../src-shared/model/metrics.js';
 import { MODEL_PRESETS, type PresetName } from '../../src-shared/model/presets.js';
@@ -31,7 +32,7 @@ export async function runLeakyProtocol(dbPath: string, preset: string, epochs: n
     }
     const labels = labelOrder(clips.map((clip) => clip.label));
     const rows: { clip: Clip; values: Float32Array }[] = [];
-    const width = pipeline.featureSet === 'seed-2376' ? 2376 : pipeline.featureSet === 'logmel-64' ? 64 * 108 : 128 * 108;
+    const width = FEATURE_SET_SHAPES[pipeline.featureSet].reduce((a, b) => a * b, 1);
     await studio.features.runClips('leaky', pipeline, clips, new AbortController().signal, (clip, features) => {
       for (let copy = 0; copy < features.values.length / width; copy++) rows.push({ clip, values: features.values.subarray(copy * width, (copy + 1) * width) });
     }, { recipe: 'seed-x3', seedOf: (clip) => (config.seed * 1_000_003 + clip.id) % 2_147_483_647 });
