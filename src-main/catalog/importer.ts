@@ -142,6 +142,11 @@ export async function importFolder(options: ImportOptions): Promise<ImportSummar
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
   commit();
+  // Which twin was stored first depends on which worker finished first: report each pair the
+  // same way every time, the path that sorts first as the original.
+  summary.duplicates = summary.duplicates
+    .map(({ path, sameAs }) => (sameAs <= path ? { path, sameAs } : { path: sameAs, sameAs: path }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   summary.cancelled = options.signal.aborted && done < total;
   summary.durationMs = Math.round(performance.now() - started);
