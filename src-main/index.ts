@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createStudio, resolveDbPath } from './studio.js';
@@ -41,17 +41,17 @@ async function openWindow(): Promise<void> {
       webSecurity: true,
       allowRunningInsecureContent: false,
       spellcheck: false,
+      // A middle click on a link would otherwise ask for a new window without a click handler seeing it.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   const unbind = bindIpc(ipcMain, window, studio.dispatch, studio.events, rendererUrl);
 
   window.webContents.on('will-navigate', (event) => event.preventDefault());
   window.webContents.on('will-attach-webview', (event) => event.preventDefault());
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    // Links to documentation open in the user's browser, never inside the studio.
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
+  // The studio shows no outside links, so no window is ever opened, inside or in the user's
+  // browser: a renderer that asked for one would be running code we did not ship.
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   window.once('ready-to-show', () => window.show());
   window.on('closed', () => {
     unbind();
