@@ -246,6 +246,27 @@ function serial<T>(task: () => Promise<T>): Promise<T> {
 }
 
 let flac: FLACDecoder | null = null;
+/**
+ * The FLAC decoder is reused across files, and reset (which instantiates its wasm module again,
+ * with a fresh heap: about a millisecond plus collecting the old heap) only when needed. Reset
+ * after every file, that was the largest single cost of decoding a short clip.
+ *
+ * Two things carry over between files: the wasm heap, since the decoder copies every frame into
+ * it and frees the copies only on reset (so reset after FLAC_RESET_BYTES of input), and libFLAC's
+ * memory of the last frame, which makes it report MISSING_FRAME when a frame starts after the end
+ * of the previous one. A range decode starts mid-file by design, so reset first when the new
+ * file's first frame would start past where libFLAC believes the last one ended. Should the
+ * decoder still complain about a file, that file is decoded again on a fresh decoder before it
+ * is called damaged.
+ */
+const flacState = {
+  /** Frame bytes fed since the decoder was created or reset. */
+  fedBytes: 0,
+  /** End (in samples, as libFLAC numbers them) of the last frame fed; 0 when unknown. */
+  lastEnd: 0,
+};
+const FLAC_RESET_BYTES = 16 * 1024 * 1024;
+
 let mpeg: MPEGDecoder | null = null;
 let vorbis: OggVorbisDecoder | null = null;
 let opus: OggOpusDecoder | null = null;
@@ -261,6 +282,8 @@ async function streamCompressed(codec: Exclude<Codec, 'wav'>, source: ByteSource
       if (error instanceof StudioError) throw error;
       // A decoder that throws leaves its state unknown: drop it, the next file gets a fresh one.
       flac = mpeg = vorbis = opus = null;
+      flacState.fedBytes = 0;
+      flacState.lastEnd = 0;
       throw fail(path, `corrupt ${CODEC_NAME[codec]} data: ${error instanceof Error ? error.message : String(error)}`);
     }
   });
@@ -378,11 +401,29 @@ async function streamFramed(codec: 'mp3' | 'vorbis' | 'opus', source: ByteSource
 /** The frames of a batch worth decoding in one decoder call: about this many bytes. */
 const FLAC_BATCH_BYTES = 256 * 1024;
 
+async function resetFlac(decoder: FLACDecoder): Promise<void> {
+  await decoder.reset();
+  flacState.fedBytes = 0;
+  flacState.lastEnd = 0;
+}
+
 async function streamFlac(source: ByteSource, path: string, wantFor: (sampleRate: number) => Want): Promise<Streamed> {
-  const info = parseFlacStreamInfo(await source.read(0, 42), path);
-  const audioStart = await flacAudioStart(source, path);
   const decoder = (flac ??= new FLACDecoder());
   await decoder.ready;
+  if (flacState.fedBytes >= FLAC_RESET_BYTES) await resetFlac(decoder);
+  const fresh = flacState.fedBytes === 0;
+  try {
+    return await streamFlacWith(decoder, source, path, wantFor);
+  } catch (error) {
+    if (fresh || !(error instanceof StudioError)) throw error;
+    await resetFlac(decoder);
+    return streamFlacWith(decoder, source, path, wantFor);
+  }
+}
+
+async function streamFlacWith(decoder: FLACDecoder, source: ByteSource, path: string, wantFor: (sampleRate: number) => Want): Promise<Streamed> {
+  const info = parseFlacStreamInfo(await source.read(0, 42), path);
+  const audioStart = await flacAudioStart(source, path);
   const state = new StreamState(wantFor);
   const want = state.begin(info.sampleRate, info.channels);
   // Samples past the count STREAMINFO declares are padding some encoders leave; drop them.
@@ -395,9 +436,17 @@ async function streamFlac(source: ByteSource, path: string, wantFor: (sampleRate
   let reachedEnd = true;
   let bitDepth = 0;
   let problem: string | null = null;
+  /** Block size of the file's first frame: every frame's but the last in a fixed-block-size stream. */
+  let nominalBlockSize = 0;
   const decodeBatch = async () => {
     const expected = batch.reduce((sum, frame) => sum + frame.blockSize, 0);
+    if (flacState.fedBytes > 0 && batch[0].firstSample > flacState.lastEnd && decoded === 0) await resetFlac(decoder);
     const result = await decoder.decodeFrames(batch.map((frame) => frame.data));
+    flacState.fedBytes += batchBytes;
+    // libFLAC numbers a fixed-size frame's samples as frame number x its own block size, which
+    // for a short last block is not where it starts: its end is then unknown.
+    const last = batch[batch.length - 1];
+    flacState.lastEnd = last.blockSize === nominalBlockSize ? last.firstSample + last.blockSize : 0;
     if (result.bitDepth > 0) bitDepth = result.bitDepth;
     decoded += result.samplesDecoded;
     if (result.errors.length > 0 || result.samplesDecoded !== expected) {
@@ -411,9 +460,11 @@ async function streamFlac(source: ByteSource, path: string, wantFor: (sampleRate
     batch = [];
     batchBytes = 0;
   };
+  let finished = false;
   try {
     for await (const frame of scanFlacFrames(source, audioStart, path)) {
       scannedTo = frame.firstSample + frame.blockSize;
+      if (nominalBlockSize === 0) nominalBlockSize = frame.blockSize;
       if (!want.scanAll) {
         if (frame.firstSample >= Math.min(want.end, declaredEnd)) {
           reachedEnd = false;
@@ -430,8 +481,9 @@ async function streamFlac(source: ByteSource, path: string, wantFor: (sampleRate
       }
     }
     if (batch.length > 0 && problem === null) await decodeBatch();
+    finished = problem === null;
   } finally {
-    await decoder.reset();
+    if (!finished) await resetFlac(decoder);
   }
   // A cut or damaged file decodes short; STREAMINFO says how much there is.
   const declares = `truncated or corrupt: STREAMINFO declares ${info.totalFrames} samples`;
@@ -453,12 +505,14 @@ async function streamFlac(source: ByteSource, path: string, wantFor: (sampleRate
   const bits = bitDepth > 0 ? bitDepth : info.bitsPerSample;
   if (bits >= 2 && bits <= 24) {
     const full = 2 ** (bits - 1);
-    const decoderScale = full - 1;
-    for (const channel of data) {
-      for (let i = 0; i < channel.length; i++) channel[i] = Math.round(channel[i] * decoderScale) / full;
-    }
+    for (const channel of data) rescaleToFull(channel, full - 1, 1 / full);
   }
   return { sampleRate: state.sampleRate, channels: data.length > 0 ? data.length : info.channels, totalFrames, data };
+}
+
+/** x -> round(x * decoderScale) * inverseFull in place (1/full is a power of two: exact, as a division). */
+function rescaleToFull(channel: Float32Array, decoderScale: number, inverseFull: number): void {
+  for (let i = 0; i < channel.length; i++) channel[i] = Math.round(channel[i] * decoderScale) * inverseFull;
 }
 
 export { parseFlacFrameHeader, parseFlacStreamInfo, scanFlacFrames, splitAtFlacHeaders } from './flac-frames.js';

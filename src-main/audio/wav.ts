@@ -58,19 +58,34 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
   };
 }
 
-export function fileSource(handle: FileHandle, size: number): ByteSource {
+/**
+ * Bytes read from the start of a file when it is opened. The decoders' first reads (the WAV
+ * chunk walk, FLAC metadata blocks, the first frames) and the whole of a clip-sized file are then
+ * served from memory: each positioned read of a file is a trip through the libuv thread pool,
+ * and a short clip used to make ten of them.
+ */
+const HEAD_BYTES = 1024 * 1024;
+
+/** Reads up to `length` bytes at `offset` (fewer only at the end of the file). */
+async function readAt(handle: FileHandle, offset: number, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(Math.max(0, length));
+  let done = 0;
+  while (done < out.length) {
+    const { bytesRead } = await handle.read(out, done, out.length - done, offset + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === out.length ? out : out.subarray(0, done);
+}
+
+/** Positioned reads of an open file; `head` holds its first bytes (at most the whole file). */
+export function fileSource(handle: FileHandle, size: number, head: Uint8Array = new Uint8Array(0)): ByteSource {
   return {
     size,
     async read(offset, length) {
       const n = Math.max(0, Math.min(length, size - offset));
-      const out = new Uint8Array(n);
-      let done = 0;
-      while (done < n) {
-        const { bytesRead } = await handle.read(out, done, n - done, offset + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      return done === n ? out : out.subarray(0, done);
+      if (offset >= 0 && offset + n <= head.length) return head.subarray(offset, offset + n);
+      return readAt(handle, offset, n);
     },
   };
 }
@@ -233,8 +248,8 @@ export async function openSource(path: string): Promise<{ source: ByteSource; cl
     throw ioError(path, error);
   }
   try {
-    const { size } = await handle.stat();
-    return { source: fileSource(handle, size), close: () => handle.close() };
+    const [{ size }, head] = await Promise.all([handle.stat(), readAt(handle, 0, HEAD_BYTES)]);
+    return { source: fileSource(handle, size, head.subarray(0, Math.min(head.length, size))), close: () => handle.close() };
   } catch (error) {
     await handle.close();
     throw ioError(path, error);
