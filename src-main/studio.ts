@@ -11,6 +11,7 @@ import { packageRoot } from './package-root.js';
 import { AudioService } from './services/audio-service.js';
 import { ExploreService } from './services/explore-service.js';
 import { LiveService } from './services/live-service.js';
+import { PathPolicy } from './services/path-policy.js';
 import { TrainingService } from './training/service.js';
 import { spawnNodeTrainer, type SpawnTrainer } from './training/spawn.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
@@ -48,9 +49,10 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   const db = openCatalog(options.dbPath);
   const workers = new AudioWorkers(options.workerThreads);
   const catalog = new CatalogService({ db, events, probe: (path) => workers.probe(path) });
-  const audio = new AudioService({ catalog, workers });
+  const paths = new PathPolicy({ datasets: () => catalog.listDatasets({}) });
+  const audio = new AudioService({ catalog, workers, paths });
   const features = new FeatureService({ catalog, cache: new FeatureCache(db), workers, events });
-  const explore = new ExploreService({ db, catalog, features, workers });
+  const explore = new ExploreService({ db, catalog, features, workers, paths });
   const version = readVersion();
   const training = new TrainingService({
     db,
@@ -84,7 +86,8 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   return {
     services,
     events,
-    dispatch: createDispatcher(services),
+    // The one method that takes a path from a request; the others name files by id.
+    dispatch: createDispatcher(services, { 'catalog.importFolder': ({ folder }) => paths.checkImportFolder(folder) }),
     catalog,
     features,
     training,

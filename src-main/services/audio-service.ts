@@ -3,24 +3,30 @@ import { audioArgs, type AudioApi, type ClipAudio, type MelSpectrogram } from '.
 import { bytesToBase64, float32ToBase64 } from '../../src-shared/contract/bytes.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { AudioWorkers } from '../workers/pool.js';
+import type { PathPolicy } from './path-policy.js';
 
 interface AudioServiceDeps {
   catalog: CatalogService;
   workers: AudioWorkers;
+  /** Refuses a clip whose file lies outside its dataset's folder. */
+  paths: PathPolicy;
 }
 
 /** Audio for the clip view: playable WAV and the mel spectrogram, decoded in worker threads. */
 export class AudioService implements AudioApi {
   private readonly catalog: CatalogService;
   private readonly workers: AudioWorkers;
+  private readonly paths: PathPolicy;
 
   constructor(deps: AudioServiceDeps) {
     this.catalog = deps.catalog;
     this.workers = deps.workers;
+    this.paths = deps.paths;
   }
 
   async clipAudio(args: z.input<typeof audioArgs.clipAudio>): Promise<ClipAudio> {
     const clip = await this.catalog.getClip({ clipId: args.clipId });
+    await this.paths.checkClip(clip);
     const audio = await this.workers.clipAudio(clip.path);
     return { wavBase64: bytesToBase64(audio.wav), sampleRate: audio.sampleRate, durationSec: audio.durationSec };
   }
@@ -29,6 +35,7 @@ export class AudioService implements AudioApi {
     // Parsed again here so callers inside the main process get the same defaults as the transports.
     const params = audioArgs.melSpectrogram.parse(args);
     const clip = await this.catalog.getClip({ clipId: params.clipId });
+    await this.paths.checkClip(clip);
     const mel = await this.workers.mel(clip.path, params);
     return {
       sampleRate: params.sampleRate,

@@ -20,8 +20,11 @@ import type { FeatureService } from '../features/service.js';
 import type { AudioWorkers } from '../workers/pool.js';
 import type { AugmentPreviewResult, MelParams } from '../workers/audio-worker.js';
 import { AugmentRecipeStore } from './augment-recipes.js';
+import type { PathPolicy } from './path-policy.js';
 
 interface ExploreServiceDeps {
+  /** Refuses a clip whose file lies outside its dataset's folder. */
+  paths: PathPolicy;
   db: CatalogDb;
   catalog: CatalogService;
   features: FeatureService;
@@ -57,6 +60,7 @@ export class ExploreService implements ExploreApi {
     const started = performance.now();
     const { clipId, settings, seed, span, nMels } = exploreArgs.augmentPreview.parse(args);
     const clip = await this.deps.catalog.getClip({ clipId });
+    await this.deps.paths.checkClip(clip);
     const { sampleRate, offsetSec, durationSec } = SEED_PIPELINE.load;
     if (span === 'pipeline' && clip.durationSec <= offsetSec) {
       throw new StudioError('INVALID_ARGUMENT', `${clip.relPath} lasts ${clip.durationSec.toFixed(2)} s, less than the pipeline's ${offsetSec} s offset: preview the whole clip instead`);
@@ -93,6 +97,7 @@ export class ExploreService implements ExploreApi {
   async clipFeatureDetail(args: Args['clipFeatureDetail']): Promise<ClipFeatureDetail> {
     const { clipId } = exploreArgs.clipFeatureDetail.parse(args);
     const clip = await this.deps.catalog.getClip({ clipId });
+    await this.deps.paths.checkClip(clip);
     const detail = await this.deps.workers.seedDetail(clip.path, SEED_PIPELINE);
     return {
       clipId,

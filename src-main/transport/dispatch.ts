@@ -4,7 +4,9 @@ import {
   isMethodName,
   ok,
   StudioError,
+  type ArgsOf,
   type Domain,
+  type MethodName,
   type Result,
   type Services,
 } from '../../src-shared/contract/index.js';
@@ -12,11 +14,18 @@ import {
 export type Dispatch = (method: unknown, args: unknown) => Promise<Result<unknown>>;
 
 /**
+ * Checks that need the studio's state, run on arguments the schema has accepted and before the
+ * service sees them (a folder to import must be one the studio may walk). A guard throws a
+ * StudioError to refuse.
+ */
+export type ArgGuards = { [N in MethodName]?: (args: ArgsOf<N>) => Promise<void> };
+
+/**
  * The one place where a request meets a service: the method name is checked against the
  * contract, the arguments against its schema, and whatever the service throws becomes a typed
  * error. Both transports call this, so they cannot drift.
  */
-export function createDispatcher(services: Services): Dispatch {
+export function createDispatcher(services: Services, guards: ArgGuards = {}): Dispatch {
   return async (method, args) => {
     if (!isMethodName(method)) {
       return err('UNKNOWN_METHOD', `no method ${describeMethod(method)} in the contract`);
@@ -30,6 +39,8 @@ export function createDispatcher(services: Services): Dispatch {
       if (!parsed.success) {
         return err('INVALID_ARGUMENT', `${method}: ${describeIssues(parsed.error.issues)}`);
       }
+      const guard = guards[method] as ((a: unknown) => Promise<void>) | undefined;
+      if (guard !== undefined) await guard(parsed.data);
       const service = services[domain] as unknown as Record<string, (a: unknown) => Promise<unknown>>;
       return ok(await service[name].call(service, parsed.data));
     } catch (error) {
