@@ -4,7 +4,9 @@
  * Prints clips/s, the ratio to librosa and peak RSS. A benchmark, not a test: it asserts nothing.
  *
  * librosa runs from BENCH_PYTHON, else .cache/bench-venv (npm run bench:setup-peers), else python3.
- * Options: --limit N (first N clips), --skip-aug (no ×3 augmentation pass).
+ * Options: --limit N (first N clips), --skip-aug (no ×3 augmentation pass), --rounds N (repeat
+ * every measurement N times, interleaved, and print medians: on a shared machine one round says
+ * little), --stages (also time decode, resample and the seed vector apart, in this thread).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -12,6 +14,9 @@ import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { FEATURE_PIPELINES } from '../../src-shared/model/feature-pipeline.js';
 import { extractFeatures, type WorkerReply } from '../../src-main/workers/audio-worker.js';
+import { decodeFile } from '../../src-main/audio/decode.js';
+import { resample } from '../../src-main/audio/resample.js';
+import { seed2376 } from '../../src-shared/dsp/index.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 const corpus = resolve(repoRoot, '..', 'shared', 'data', 'ravdess-speech');
@@ -20,6 +25,8 @@ const pipeline = FEATURE_PIPELINES['seed-2376'];
 const args = process.argv.slice(2);
 const limit = args.includes('--limit') ? Number(args[args.indexOf('--limit') + 1]) : Infinity;
 const withAugmentation = !args.includes('--skip-aug');
+const rounds = args.includes('--rounds') ? Math.max(1, Number(args[args.indexOf('--rounds') + 1])) : 1;
+const withStages = args.includes('--stages');
 
 type Mode = 'plain' | 'aug3';
 interface Figure {
@@ -92,14 +99,54 @@ function librosaPeer(python: string, files: string[], mode: Mode): Figure {
   return { label: `librosa ${result.librosa}, 1 thread`, seconds: result.seconds, clips: result.clips, maxRssMb: result.maxRssMb };
 }
 
-function print(title: string, figures: Figure[], peer: Figure | null): void {
-  console.log(`\n${title}`);
-  for (const figure of figures.concat(peer ? [peer] : [])) {
-    const rate = figure.clips / figure.seconds;
-    const ratio = peer && figure !== peer ? `  ${(rate / (peer.clips / peer.seconds)).toFixed(2)}x librosa` : '';
-    const rss = figure.maxRssMb === undefined ? '' : `  peak RSS ${figure.maxRssMb.toFixed(0)} MB`;
-    console.log(`  ${figure.label.padEnd(36)} ${figure.seconds.toFixed(2).padStart(7)} s  ${rate.toFixed(1).padStart(7)} clips/s${ratio}${rss}`);
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Milliseconds per clip of each stage of the plain path, timed apart (median over the clips of each round). */
+async function stages(files: string[]): Promise<{ decode: number; resample: number; seed: number }> {
+  const { sampleRate, offsetSec, durationSec } = pipeline.load;
+  const decode: number[] = [];
+  const resampling: number[] = [];
+  const seed: number[] = [];
+  for (const file of files) {
+    const t0 = performance.now();
+    const decoded = await decodeFile(file, { offsetSec, durationSec, mono: true });
+    const t1 = performance.now();
+    const y = resample(decoded.data[0], decoded.sampleRate, sampleRate);
+    const t2 = performance.now();
+    seed2376(y, sampleRate);
+    const t3 = performance.now();
+    decode.push(t1 - t0);
+    resampling.push(t2 - t1);
+    seed.push(t3 - t2);
   }
+  const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+  return { decode: mean(decode), resample: mean(resampling), seed: mean(seed) };
+}
+
+/** One line per measurement: the median rate over the rounds, its ratio to librosa's median rate and the per-round ratios. */
+function print(title: string, runs: Figure[][], peers: Figure[]): void {
+  console.log(`\n${title}${runs.length > 1 ? ` (medians of ${runs.length} rounds; per-round ratios in brackets)` : ''}`);
+  const rate = (figure: Figure) => figure.clips / figure.seconds;
+  const peerRate = peers.length > 0 ? median(peers.map(rate)) : null;
+  const rows = runs[0].map((_, i) => runs.map((round) => round[i]));
+  for (const row of rows.concat(peers.length > 0 ? [peers] : [])) {
+    const isPeer = row === peers;
+    const rowRate = median(row.map(rate));
+    const seconds = median(row.map((figure) => figure.seconds));
+    let ratio = '';
+    if (peerRate !== null && !isPeer) {
+      const perRound = row.map((figure, r) => (rate(figure) / rate(peers[r])).toFixed(2)).join(' ');
+      ratio = `  ${(rowRate / peerRate).toFixed(2)}x librosa${row.length > 1 ? ` [${perRound}]` : ''}`;
+    }
+    const rss = row[0].maxRssMb === undefined ? '' : `  peak RSS ${Math.max(...row.map((figure) => figure.maxRssMb ?? 0)).toFixed(0)} MB`;
+    console.log(`  ${row[0].label.padEnd(36)} ${seconds.toFixed(2).padStart(7)} s  ${rowRate.toFixed(1).padStart(7)} clips/s${ratio}${rss}`);
+  }
+  const scaling = runs.map((round) => round[1].seconds / round[2].seconds);
+  console.log(`  scaling 1 -> 2 worker threads: ${median(scaling).toFixed(2)}x${runs.length > 1 ? ` [${scaling.map((x) => x.toFixed(2)).join(' ')}]` : ''}`);
 }
 
 async function main(): Promise<void> {
@@ -112,15 +159,24 @@ async function main(): Promise<void> {
 
   const modes: Mode[] = withAugmentation ? ['plain', 'aug3'] : ['plain'];
   for (const mode of modes) {
-    const figures: Figure[] = [];
-    const own = await inThread(files, mode);
-    own.maxRssMb = process.resourceUsage().maxRSS / 1024;
-    figures.push(own);
-    for (const threads of [1, 2]) figures.push(await inPool(files, threads, mode));
-    const peer = python === null ? null : librosaPeer(python, files, mode);
-    print(mode === 'plain' ? 'original clips' : 'with the seed x3 augmentation (original, noisy, pitch-shifted noisy)', figures, peer);
-    const [one, two] = figures.slice(1);
-    console.log(`  scaling 1 -> 2 worker threads: ${(one.seconds / two.seconds).toFixed(2)}x`);
+    const runs: Figure[][] = [];
+    const peers: Figure[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const figures: Figure[] = [];
+      const own = await inThread(files, mode);
+      own.maxRssMb = process.resourceUsage().maxRSS / 1024;
+      figures.push(own);
+      for (const threads of [1, 2]) figures.push(await inPool(files, threads, mode));
+      runs.push(figures);
+      if (python !== null) peers.push(librosaPeer(python, files, mode));
+    }
+    print(mode === 'plain' ? 'original clips' : 'with the seed x3 augmentation (original, noisy, pitch-shifted noisy)', runs, peers);
+  }
+  if (withStages) {
+    const perRound: Awaited<ReturnType<typeof stages>>[] = [];
+    for (let round = 0; round < rounds; round++) perRound.push(await stages(files));
+    const pick = (key: 'decode' | 'resample' | 'seed') => median(perRound.map((stage) => stage[key])).toFixed(2);
+    console.log(`\nstages, ms per clip in this thread (mean over clips, median over rounds): decode ${pick('decode')}, resample ${pick('resample')}, seed-2376 ${pick('seed')}`);
   }
 }
 
