@@ -58,47 +58,35 @@ export function dctRows(logMel: FrameMatrix, nMfcc = DEFAULT_N_MFCC): FrameMatri
   const out = new Float64Array(nMfcc * nFrames);
   // D[k][N-1-n] = (-1)^k D[k][n]: even rows see x[n] + x[N-1-n], odd rows
   // x[n] - x[N-1-n], halving the multiply-adds. An odd N adds its middle term
-  // (zero on odd rows). The folded rows are built once, frame-contiguous, so
-  // every inner loop below runs over consecutive frames.
+  // (zero on odd rows).
   const pairs = nMels >>> 1;
   const middle = nMels % 2 === 1 ? pairs : -1;
-  const sums = foldScratch(0, pairs * nFrames);
-  const differences = foldScratch(1, pairs * nFrames);
-  for (let n = 0; n < pairs; n++) {
-    const a = n * nFrames;
-    const b = (nMels - 1 - n) * nFrames;
-    for (let t = 0; t < nFrames; t++) {
-      const x = data[a + t];
-      const y = data[b + t];
-      sums[a + t] = x + y;
-      differences[a + t] = x - y;
+  const sums = new Float64Array(pairs);
+  const differences = new Float64Array(pairs);
+  for (let t = 0; t < nFrames; t++) {
+    for (let n = 0; n < pairs; n++) {
+      const a = data[n * nFrames + t];
+      const b = data[(nMels - 1 - n) * nFrames + t];
+      sums[n] = a + b;
+      differences[n] = a - b;
+    }
+    const centre = middle >= 0 ? data[middle * nFrames + t] : 0;
+    for (let k = 0; k < nMfcc; k++) {
+      const row = k * nMels;
+      const folded = (k & 1) === 0 ? sums : differences;
+      let acc0 = 0;
+      let acc1 = 0;
+      let n = 0;
+      for (; n + 1 < pairs; n += 2) {
+        acc0 += dct[row + n] * folded[n];
+        acc1 += dct[row + n + 1] * folded[n + 1];
+      }
+      if (n < pairs) acc0 += dct[row + n] * folded[n];
+      if (middle >= 0 && (k & 1) === 0) acc0 += dct[row + middle] * centre;
+      out[k * nFrames + t] = acc0 + acc1;
     }
   }
-  for (let k = 0; k < nMfcc; k++) {
-    const row = k * nMels;
-    const folded = (k & 1) === 0 ? sums : differences;
-    const o = k * nFrames;
-    for (let n = 0; n < pairs; n++) accumulateRow(out, o, dct[row + n], folded, n * nFrames, nFrames);
-    if (middle >= 0 && (k & 1) === 0) accumulateRow(out, o, dct[row + middle], data, middle * nFrames, nFrames);
-  }
   return { nRows: nMfcc, nFrames, data: out };
-}
-
-/** out[o + t] += c * x[x0 + t] for t < count. */
-function accumulateRow(out: Float64Array, o: number, c: number, x: Float64Array, x0: number, count: number): void {
-  for (let t = 0; t < count; t++) out[o + t] += c * x[x0 + t];
-}
-
-const foldBuffers: Float64Array[] = [];
-
-/** Work rows of dctRows, grown on demand (each JS thread has its own module instance). */
-function foldScratch(slot: number, length: number): Float64Array {
-  let buffer = foldBuffers[slot];
-  if (buffer === undefined || buffer.length < length) {
-    buffer = new Float64Array(length);
-    foldBuffers[slot] = buffer;
-  }
-  return buffer;
 }
 
 /** Options of `mfcc`: the mel spectrogram's, the dB conversion's and nMfcc. */
