@@ -27,6 +27,7 @@ Commands:
   train --preset NAME [--epochs N] [--test-actors 19,20] [--val-actors 17,18] [--folds K --fold I]
         [--batch-size N] [--lr X] [--augment none|seed-x3] [--seed N] [--backend auto|tensorflow|wasm|cpu]
         [--normalization none|utterance|speaker] [--patience N (0: no early stopping)]
+        [--members K (an ensemble of K models, seeds seed…seed+K-1, probabilities averaged)]
         [--spec MODEL.json [--feature-set NAME]] [--mixup A] [--label-smoothing S]
         [--name TEXT] [--out DIR] [--json]        train on the catalog's clips, test on held-out actors
   train --resume RUN [--json]   continue an interrupted or cancelled run from its last checkpoint
@@ -63,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
       backend: { type: 'string' },
       normalization: { type: 'string' },
       patience: { type: 'string' },
+      members: { type: 'string' },
       spec: { type: 'string' },
       'feature-set': { type: 'string' },
       mixup: { type: 'string' },
@@ -138,6 +140,7 @@ async function main(argv: string[]): Promise<number> {
           featureSet: values['feature-set'] as 'seed-2376' | undefined,
           mixup: real('--mixup', values.mixup),
           labelSmoothing: real('--label-smoothing', values['label-smoothing']),
+          members: number('--members', values.members),
           ...(patience === undefined ? {} : { earlyStopping: patience === 0 ? null : { patience, restoreBestWeights: true } }),
         },
         name: values.name,

@@ -6,7 +6,7 @@ import type { TrainingConfigInput } from '../../src-shared/model/training-config
 import { walkAudioFiles } from '../catalog/importer.js';
 import { createStudio } from '../studio.js';
 import { initBackend } from '../training/backend.js';
-import { classify, loadExportedModel } from '../training/inference.js';
+import { classify, disposeExported, loadExportedModel } from '../training/inference.js';
 import { AudioWorkers } from '../workers/pool.js';
 import { CliError, progressLine } from './output.js';
 
@@ -32,19 +32,22 @@ export async function runTrain(dbPath: string, options: TrainOptions): Promise<n
   try {
     const features = progressLine('features');
     const batches = progressLine('training');
+    // an ensemble's progress names its member; its epoch lines then do too
+    let ensemble = false;
     studio.events.on('training.progress', ({ runId: id, progress }) => {
       if (id !== runId) return;
+      if (progress.members !== undefined) ensemble = true;
       if (progress.phase === 'features') features.update(progress.done, progress.total, 'clips');
       if (progress.phase === 'training' && progress.total > 0) {
         const eta = progress.etaSec === null ? '' : `, ETA ${formatSec(progress.etaSec)}`;
-        batches.update(progress.done, progress.total, `epoch ${progress.epoch}/${progress.epochs}, loss ${progress.loss?.toFixed(3)}, acc ${progress.acc?.toFixed(3)}, ${progress.samplesPerSec?.toFixed(1)} samples/s${eta}`);
+        batches.update(progress.done, progress.total, `${progress.member === undefined ? '' : `member ${progress.member}/${progress.members}, `}epoch ${progress.epoch}/${progress.epochs}, loss ${progress.loss?.toFixed(3)}, acc ${progress.acc?.toFixed(3)}, ${progress.samplesPerSec?.toFixed(1)} samples/s${eta}`);
       }
     });
     studio.events.on('training.epoch', ({ runId: id, epoch }) => {
       if (id !== runId) return;
       batches.end();
       process.stderr.write(
-        `epoch ${epoch.epoch}: loss ${epoch.loss.toFixed(4)} acc ${epoch.acc.toFixed(4)} val_loss ${epoch.valLoss?.toFixed(4)} val_acc ${epoch.valAcc?.toFixed(4)} lr ${epoch.lr.toExponential(2)} ${(epoch.durationMs / 1000).toFixed(1)} s ${epoch.samplesPerSec.toFixed(1)} samples/s\n`,
+        `${ensemble ? `member ${epoch.member} ` : ''}epoch ${epoch.epoch}: loss ${epoch.loss.toFixed(4)} acc ${epoch.acc.toFixed(4)} val_loss ${epoch.valLoss?.toFixed(4)} val_acc ${epoch.valAcc?.toFixed(4)} lr ${epoch.lr.toExponential(2)} ${(epoch.durationMs / 1000).toFixed(1)} s ${epoch.samplesPerSec.toFixed(1)} samples/s\n`,
       );
     });
     let backendShown = false;
@@ -79,6 +82,7 @@ export async function runTrain(dbPath: string, options: TrainOptions): Promise<n
           backend: summary.backend,
           backendVersion: summary.backendVersion,
           epochs: summary.epochsDone,
+          members: summary.config.members ?? 1,
           bestEpoch: summary.bestEpoch,
           durationMs: summary.durationMs,
           split: detail.split,
@@ -89,7 +93,9 @@ export async function runTrain(dbPath: string, options: TrainOptions): Promise<n
         }),
       );
     } else if (test !== undefined) {
-      console.log(`run ${runId} finished in ${formatSec((summary.durationMs ?? 0) / 1000)} on ${summary.backend}: ${summary.epochsDone} epochs (best ${summary.bestEpoch})`);
+      const members = summary.config.members ?? 1;
+      const ensemble = members > 1 ? `an ensemble of ${members} models, ` : '';
+      console.log(`run ${runId} finished in ${formatSec((summary.durationMs ?? 0) / 1000)} on ${summary.backend}: ${ensemble}${summary.epochsDone} epochs (best ${summary.bestEpoch})`);
       console.log(`test (${detail.split?.groups.test.join(', ')}): accuracy ${pct(test.accuracy)}, UAR ${pct(test.uar)}, macro-F1 ${pct(test.macroF1)}`);
       console.log(`model: ${modelDir}`);
     }
@@ -200,7 +206,7 @@ export async function runEvaluate(modelDir: string, inputs: string[], labelsCsv:
   const k = model.labels.length;
   const truth = kept.map((file) => model.labels.indexOf(file.label as string));
   const metrics = evaluate(model.labels, truth, argmaxRows(probabilities, k));
-  model.model.dispose();
+  disposeExported(model);
   if (json) {
     console.log(JSON.stringify({ n: metrics.n, accuracy: metrics.accuracy, uar: metrics.uar, macroF1: metrics.macroF1, confusion: metrics.confusion, labels: metrics.labels, perClass: metrics.perClass, skipped: { unlabelled: unlabelled.length, failed } }));
   } else {
@@ -220,7 +226,7 @@ export async function runPredict(modelDir: string, inputs: string[], json: boole
     const best = p.indexOf(Math.max(...p));
     return { file: file.path, predicted: model.labels[best], confidence: p[best], probabilities: Object.fromEntries(model.labels.map((label, c) => [label, p[c]])) };
   });
-  model.model.dispose();
+  disposeExported(model);
   if (json) console.log(JSON.stringify({ predictions, failed }));
   else for (const p of predictions) console.log(`${relative(process.cwd(), p.file)}\t${p.predicted}\t${pct(p.confidence)}`);
   for (const f of failed) process.stderr.write(`${f.path}: ${f.reason}\n`);

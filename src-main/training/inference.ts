@@ -4,13 +4,13 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { featurePipelineSchema, pipelineShape, type FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
 import { channelLayout, normalizeByGroup, type Normalization } from '../../src-shared/model/normalize.js';
 import { applyScaler, type StandardScaler } from '../../src-shared/model/scaler.js';
-import { loadModel } from './model-io.js';
-import { predictProbabilities } from './trainer.js';
+import { ensembleProbabilities, loadMembers } from './ensemble.js';
 
 /** An exported model folder, loaded: what inference needs to reproduce training's features. */
 export interface ExportedModel {
   dir: string;
-  model: tfl.LayersModel;
+  /** One model, or an ensemble's members whose probabilities are averaged. */
+  models: tfl.LayersModel[];
   pipeline: FeaturePipeline;
   scaler: StandardScaler;
   labels: string[];
@@ -39,8 +39,10 @@ export async function loadExportedModel(dir: string, options: { float16?: boolea
   const inputShape = manifest.inputShape as number[];
   const width = inputShape.reduce((a, b) => a * b, 1);
   if (scaler.kind !== 'standard' || scaler.mean.length !== width) throw new Error(`${join(dir, 'scaler.json')}: expected a standard scaler of width ${width}`);
-  const model = await loadModel(options.float16 ? join(dir, 'float16') : dir);
-  return { dir, model, pipeline: parsed.data, scaler, labels, inputShape, manifest };
+  const members = manifest.members === undefined ? 1 : Number(manifest.members);
+  if (!Number.isInteger(members) || members < 1) throw new Error(`${join(dir, 'manifest.json')}: members must be a positive integer, got ${JSON.stringify(manifest.members)}`);
+  const models = await loadMembers(options.float16 ? join(dir, 'float16') : dir, members);
+  return { dir, models, pipeline: parsed.data, scaler, labels, inputShape, manifest };
 }
 
 /** The normalisation the model was trained with (manifest.config.normalization). */
@@ -64,5 +66,10 @@ export function classify(exported: ExportedModel, features: Float32Array, groups
     normalizeByGroup(raw, width, rows, layout, groupOf);
   }
   const x = applyScaler(exported.scaler, raw);
-  return predictProbabilities(exported.model, exported.inputShape, x, 128);
+  return ensembleProbabilities(exported.models, exported.inputShape, x, 128);
+}
+
+/** Frees the model's (or every member's) weights. */
+export function disposeExported(exported: ExportedModel): void {
+  for (const model of exported.models) model.dispose();
 }

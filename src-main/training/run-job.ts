@@ -1,17 +1,29 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { evaluate, argmaxRows, type EvaluationMetrics } from '../../src-shared/model/metrics.js';
 import type { FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
 import type { ModelSpec } from '../../src-shared/model/model-spec.js';
 import type { SplitName } from '../../src-shared/model/splits.js';
-import { applyScaler, type StandardScaler } from '../../src-shared/model/scaler.js';
+import { applyScaler, fitScaler, type StandardScaler } from '../../src-shared/model/scaler.js';
 import type { TrainingConfig } from '../../src-shared/model/training-config.js';
 import { initBackend, maxMicroBatch, type BackendInfo } from './backend.js';
 import { readDataset, type SplitData } from './dataset-files.js';
 import { rowLosses } from './loss.js';
+import {
+  ensembleProbabilities,
+  loadMembers,
+  memberCheckpointDir,
+  memberCount,
+  memberFinalDir,
+  memberPaths,
+  readFinishedMember,
+  saveMembers,
+  writeFinishedMember,
+} from './ensemble.js';
 import { loadModel, saveModel } from './model-io.js';
-import { predictProbabilities, train, withClasses, type BatchProgress, type EpochRecord } from './trainer.js';
+import { train, withClasses, type BatchProgress, type EpochRecord } from './trainer.js';
 
 /** Everything the training process needs; the parent prepares the dataset files first. */
 export interface TrainJob {
@@ -51,8 +63,10 @@ export interface JobOutcome {
 export interface JobEvents {
   backend(info: BackendInfo): void;
   phase(phase: 'loading' | 'training' | 'evaluating' | 'exporting'): void;
-  progress(progress: BatchProgress): void;
-  epoch(record: EpochRecord): void;
+  /** An ensemble's progress also says which member trains (1-based) of how many. */
+  progress(progress: BatchProgress & { member?: number; members?: number }): void;
+  /** `epoch` counts across the run: an ensemble's second member continues after the first's last. */
+  epoch(record: EpochRecord & { member: number }): void;
 }
 
 /** Bytes of activations and their gradients per sample, roughly: what decides wasm's micro-batch. */
@@ -64,37 +78,74 @@ function bytesPerSample(spec: ModelSpec): number {
   return inputs * widest * 4 * 48;
 }
 
-/** Trains, evaluates on validation and test, exports. Runs in the training process. */
+/** Trains (every member of an ensemble in turn), evaluates on validation and test, exports. Runs in the training process. */
 export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () => boolean): Promise<JobOutcome> {
   const backend = await initBackend(job.config.backend);
   events.backend(backend);
   events.phase('loading');
   const dataset = readDataset(job.dataDir);
   events.phase('training');
-  const result = await train({
-    dataset,
-    spec: job.spec,
-    config: job.config,
-    checkpointDir: job.checkpointDir,
-    resume: job.resume,
-    maxMicroBatch: maxMicroBatch(backend, bytesPerSample(job.spec)),
-    isCancelled,
-    onProgress: events.progress,
-    onEpoch: events.epoch,
-  });
+  const members = memberCount(job.config);
+  const models: tfl.LayersModel[] = [];
+  const disposeAll = () => models.forEach((model) => model.dispose());
+  let scaler: StandardScaler | null = null;
+  let epochsBefore = 0;
+  let last: { stoppedBy: JobOutcome['stoppedBy']; bestEpoch: number } = { stoppedBy: 'max-epochs', bestEpoch: 0 };
+  const memberSeconds: number[] = [];
+  for (let index = 0; index < members; index++) {
+    const finished = job.resume ? readFinishedMember(job.checkpointDir, index, members) : null;
+    if (finished !== null) {
+      models.push(await loadModel(memberFinalDir(job.checkpointDir, index, members)));
+      epochsBefore += finished.epochsRun;
+      last = { stoppedBy: finished.stoppedBy, bestEpoch: epochsBefore - finished.epochsRun + finished.bestEpoch };
+      continue;
+    }
+    const offset = epochsBefore;
+    const member = index + 1;
+    const started = performance.now();
+    const result = await train({
+      dataset,
+      spec: job.spec,
+      config: { ...job.config, seed: job.config.seed + index },
+      checkpointDir: memberCheckpointDir(job.checkpointDir, index, members),
+      resume: job.resume,
+      maxMicroBatch: maxMicroBatch(backend, bytesPerSample(job.spec)),
+      isCancelled,
+      onProgress: (progress) => {
+        if (members === 1) return events.progress(progress);
+        // the members still to train take about as long as those done (or this one, projected)
+        const current = (performance.now() - started) / 1000 + progress.etaSec;
+        const perMember = memberSeconds.length > 0 ? memberSeconds.reduce((a, b) => a + b, 0) / memberSeconds.length : current;
+        events.progress({ ...progress, member, members, etaSec: progress.etaSec + (members - member) * perMember });
+      },
+      onEpoch: (record) => events.epoch({ ...record, epoch: record.epoch + offset, member }),
+    });
+    if (result.stoppedBy === 'cancelled') {
+      result.model.dispose();
+      disposeAll();
+      return { stoppedBy: 'cancelled', bestEpoch: 0, epochsRun: offset + result.history.length, metrics: null, predictions: [], modelDir: null, float16: null };
+    }
+    models.push(result.model);
+    scaler = result.scaler;
+    epochsBefore += result.history.length;
+    last = { stoppedBy: result.stoppedBy, bestEpoch: offset + result.bestEpoch };
+    memberSeconds.push((performance.now() - started) / 1000);
+    if (members > 1) {
+      await saveModel(result.model, memberFinalDir(job.checkpointDir, index, members));
+      writeFinishedMember(job.checkpointDir, index, members, { epochsRun: result.history.length, bestEpoch: result.bestEpoch, stoppedBy: result.stoppedBy });
+    }
+  }
+  // Every member fits the same scaler on the same training rows; one resumed past all members refits it.
+  const fitted = scaler ?? fitScaler(dataset.splits.train.x, dataset.featureShape.reduce((a, b) => a * b, 1));
   const outcome: JobOutcome = {
-    stoppedBy: result.stoppedBy,
-    bestEpoch: result.bestEpoch,
-    epochsRun: result.history.length,
+    stoppedBy: last.stoppedBy,
+    bestEpoch: last.bestEpoch,
+    epochsRun: epochsBefore,
     metrics: null,
     predictions: [],
     modelDir: null,
     float16: null,
   };
-  if (result.stoppedBy === 'cancelled') {
-    result.model.dispose();
-    return outcome;
-  }
 
   events.phase('evaluating');
   const k = dataset.labels.length;
@@ -102,8 +153,8 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
   const perSplit = {} as Record<SplitName, { rows: number[]; x: Float32Array; probabilities: Float32Array; metrics: EvaluationMetrics }>;
   for (const split of ['train', 'val', 'test'] as const) {
     const data = dataset.splits[split];
-    const { rows, x } = originalsScaled(data, result.scaler);
-    const probabilities = predictProbabilities(result.model, spec.inputShape, x, 256);
+    const { rows, x } = originalsScaled(data, fitted);
+    const probabilities = ensembleProbabilities(models, spec.inputShape, x, 256);
     const truth = rows.map((row) => data.y[row]);
     const metrics = evaluate(dataset.labels, truth, argmaxRows(probabilities, k), rows.map((row) => data.speakers[row]));
     perSplit[split] = { rows, x, probabilities, metrics };
@@ -125,7 +176,7 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
   outcome.metrics = { val: perSplit.val.metrics, test: perSplit.test.metrics };
 
   events.phase('exporting');
-  const saved = await saveModel(result.model, job.exportDir);
+  const saved = await saveMembers(models, job.exportDir);
   outcome.modelDir = saved.dir;
   const manifest: Record<string, unknown> = {
     format: 'emotion-studio.model',
@@ -141,21 +192,22 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
     config: job.config,
     backend: { name: backend.name, version: backend.version },
     dataset: { fingerprint: dataset.fingerprint, ...job.manifest },
-    training: { epochs: result.history.length, bestEpoch: result.bestEpoch, stoppedBy: result.stoppedBy },
+    training: { epochs: epochsBefore, bestEpoch: last.bestEpoch, stoppedBy: last.stoppedBy },
+    members,
     metrics: { val: headline(perSplit.val.metrics), test: headline(perSplit.test.metrics) },
     versions: { tfjs: tf.version_core, node: process.versions.node },
-    files: { model: 'model.json', scaler: 'scaler.json', labels: 'labels.json', pipeline: 'pipeline.json' },
+    files: { model: memberPaths(members).map((path) => join(path, 'model.json')), scaler: 'scaler.json', labels: 'labels.json', pipeline: 'pipeline.json' },
   };
-  writeFileSync(join(saved.dir, 'scaler.json'), JSON.stringify(result.scaler));
+  writeFileSync(join(saved.dir, 'scaler.json'), JSON.stringify(fitted));
   writeFileSync(join(saved.dir, 'labels.json'), JSON.stringify(dataset.labels));
   writeFileSync(join(saved.dir, 'pipeline.json'), JSON.stringify(job.pipeline, null, 2));
 
   if (job.config.exportFloat16) {
-    const half = await saveModel(result.model, join(saved.dir, 'float16'), { float16: true });
-    const reloaded = await loadModel(half.dir);
+    const half = await saveMembers(models, join(saved.dir, 'float16'), { float16: true });
+    const reloaded = await loadMembers(half.dir, members);
     const test = perSplit.test;
-    const predicted = argmaxRows(predictProbabilities(reloaded, spec.inputShape, test.x, 256), k);
-    reloaded.dispose();
+    const predicted = argmaxRows(ensembleProbabilities(reloaded, spec.inputShape, test.x, 256), k);
+    reloaded.forEach((model) => model.dispose());
     const fullPredicted = argmaxRows(perSplit.test.probabilities, k);
     const truth = test.rows.map((row) => dataset.splits.test.y[row]);
     const testAccuracy = truth.length === 0 ? 0 : predicted.filter((p, i) => p === truth[i]).length / truth.length;
@@ -170,7 +222,7 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
     manifest.float16 = { dir: 'float16', ...float16 };
   }
   writeFileSync(join(saved.dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  result.model.dispose();
+  disposeAll();
   return outcome;
 }
 

@@ -68,11 +68,11 @@ export class RunsStore {
   get(id: number): RunDetail {
     const row = this.row(id);
     const epochs = this.db
-      .prepare<[number], { epoch: number; loss: number; acc: number; val_loss: number | null; val_acc: number | null; lr: number; duration_ms: number; samples_per_sec: number; at: string }>(
+      .prepare<[number], { epoch: number; member: number; loss: number; acc: number; val_loss: number | null; val_acc: number | null; lr: number; duration_ms: number; samples_per_sec: number; at: string }>(
         'SELECT * FROM epochs WHERE run_id = ? ORDER BY epoch',
       )
       .all(id)
-      .map((e): RunEpoch => ({ epoch: e.epoch, loss: e.loss, acc: e.acc, valLoss: e.val_loss, valAcc: e.val_acc, lr: e.lr, durationMs: e.duration_ms, samplesPerSec: e.samples_per_sec, at: e.at }));
+      .map((e): RunEpoch => ({ epoch: e.epoch, member: e.member, loss: e.loss, acc: e.acc, valLoss: e.val_loss, valAcc: e.val_acc, lr: e.lr, durationMs: e.duration_ms, samplesPerSec: e.samples_per_sec, at: e.at }));
     return {
       ...summary(row),
       epochs,
@@ -108,11 +108,11 @@ export class RunsStore {
   addEpoch(id: number, epoch: RunEpoch): void {
     this.db
       .prepare(
-        `INSERT INTO epochs (run_id, epoch, loss, acc, val_loss, val_acc, lr, duration_ms, samples_per_sec, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, epoch) DO UPDATE SET loss = excluded.loss, acc = excluded.acc, val_loss = excluded.val_loss, val_acc = excluded.val_acc,
+        `INSERT INTO epochs (run_id, epoch, member, loss, acc, val_loss, val_acc, lr, duration_ms, samples_per_sec, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, epoch) DO UPDATE SET member = excluded.member, loss = excluded.loss, acc = excluded.acc, val_loss = excluded.val_loss, val_acc = excluded.val_acc,
            lr = excluded.lr, duration_ms = excluded.duration_ms, samples_per_sec = excluded.samples_per_sec, at = excluded.at`,
       )
-      .run(id, epoch.epoch, epoch.loss, epoch.acc, finiteOrNull(epoch.valLoss), finiteOrNull(epoch.valAcc), epoch.lr, epoch.durationMs, epoch.samplesPerSec, epoch.at);
+      .run(id, epoch.epoch, epoch.member, epoch.loss, epoch.acc, finiteOrNull(epoch.valLoss), finiteOrNull(epoch.valAcc), epoch.lr, epoch.durationMs, epoch.samplesPerSec, epoch.at);
     const best = this.db
       .prepare<[number], { epoch: number; val_loss: number; val_acc: number }>('SELECT epoch, val_loss, val_acc FROM epochs WHERE run_id = ? AND val_loss IS NOT NULL ORDER BY val_loss, epoch LIMIT 1')
       .get(id);

@@ -18,7 +18,7 @@ import type { CatalogService } from '../catalog/service.js';
 import type { CatalogDb } from '../catalog/db.js';
 import type { EventBus } from '../events.js';
 import type { FeatureService } from '../features/service.js';
-import { checkpointEpoch } from './checkpoint.js';
+import { memberCount, resumeEpoch } from './ensemble.js';
 import { writeDataset, type SplitData, type TrainingDataset } from './dataset-files.js';
 import type { JobOutcome, TrainJob } from './run-job.js';
 import { RunsStore } from './runs-store.js';
@@ -78,6 +78,8 @@ export function resolveConfig(input: TrainingConfigInput): TrainingConfig {
     learningRate: parsed.learningRate ?? preset.defaults.learningRate,
     labelSmoothing: parsed.labelSmoothing ?? preset.defaults.labelSmoothing,
     normalization: parsed.normalization ?? 'none',
+    earlyStopping: parsed.earlyStopping === undefined ? { patience: preset.defaults.patience, restoreBestWeights: true } : parsed.earlyStopping,
+    members: parsed.members ?? preset.defaults.members,
   };
 }
 
@@ -240,7 +242,7 @@ export class TrainingService implements TrainingApi, RunsApi {
       writeDataset(dataDir, prepared.dataset);
       this.store.setPrepared(runId, prepared.split, prepared.dataset.labels);
     }
-    const fromEpoch = resume ? checkpointEpoch(checkpointDir) : 0;
+    const fromEpoch = resume ? resumeEpoch(checkpointDir, memberCount(config)) : 0;
     if (!resume) rmSync(checkpointDir, { recursive: true, force: true });
     this.store.dropEpochsAfter(runId, fromEpoch);
 
@@ -304,13 +306,14 @@ export class TrainingService implements TrainingApi, RunsApi {
             progress({ done: 0, total: 0, epoch: 0, epochs: job.config.epochs, loss: null, acc: null, samplesPerSec: null, etaSec: null }, true);
             break;
           case 'progress': {
-            const p = message.progress as { epoch: number; epochs: number; batch: number; batches: number; loss: number; acc: number; samplesPerSec: number; etaSec: number };
-            progress({ done: p.batch, total: p.batches, epoch: p.epoch, epochs: p.epochs, loss: p.loss, acc: p.acc, samplesPerSec: p.samplesPerSec, etaSec: p.etaSec }, p.batch === p.batches);
+            const p = message.progress as { epoch: number; epochs: number; batch: number; batches: number; loss: number; acc: number; samplesPerSec: number; etaSec: number; member?: number; members?: number };
+            const ensemble = p.member === undefined ? {} : { member: p.member, members: p.members };
+            progress({ done: p.batch, total: p.batches, epoch: p.epoch, epochs: p.epochs, loss: p.loss, acc: p.acc, samplesPerSec: p.samplesPerSec, etaSec: p.etaSec, ...ensemble }, p.batch === p.batches);
             break;
           }
           case 'epoch': {
-            const r = message.record as { epoch: number; loss: number; acc: number; valLoss: number; valAcc: number; lr: number; durationMs: number; samplesPerSec: number };
-            const epoch = { ...r, valLoss: Number.isFinite(r.valLoss) ? r.valLoss : null, valAcc: Number.isFinite(r.valAcc) ? r.valAcc : null, at: new Date().toISOString() };
+            const r = message.record as { epoch: number; member?: number; loss: number; acc: number; valLoss: number; valAcc: number; lr: number; durationMs: number; samplesPerSec: number };
+            const epoch = { ...r, member: r.member ?? 1, valLoss: Number.isFinite(r.valLoss) ? r.valLoss : null, valAcc: Number.isFinite(r.valAcc) ? r.valAcc : null, at: new Date().toISOString() };
             this.store.addEpoch(runId, epoch);
             this.deps.events.emit('training.epoch', { runId, epoch });
             break;

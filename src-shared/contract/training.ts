@@ -7,7 +7,10 @@ export type RunStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelle
 export type RunPhase = 'features' | 'loading' | 'training' | 'evaluating' | 'exporting';
 
 export interface RunEpoch {
+  /** Counts across the run: an ensemble's next member continues after the previous member's last epoch. */
   epoch: number;
+  /** Which member of an ensemble (1-based); 1 for a single model. */
+  member: number;
   loss: number;
   acc: number;
   valLoss: number | null;
@@ -30,6 +33,9 @@ export interface RunProgress {
   acc: number | null;
   samplesPerSec: number | null;
   etaSec: number | null;
+  /** An ensemble's member in training (1-based) and how many it has; absent for a single model. */
+  member?: number;
+  members?: number;
   at: string;
 }
 

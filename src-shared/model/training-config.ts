@@ -65,10 +65,11 @@ export const trainingConfigSchema = z.strictObject({
   labelSmoothing: z.number().min(0).max(0.5).optional(),
   /** 'balanced' weighs each class by n / (k · n_class) of the training set. */
   classWeights: z.enum(['none', 'balanced']).default('none'),
+  /** EarlyStopping on validation loss; default: the preset's patience (5 for the seed's models), restoring the best weights. */
   earlyStopping: z
     .strictObject({ patience: z.number().int().min(1).max(1000).default(5), restoreBestWeights: z.boolean().default(true) })
     .nullable()
-    .default({ patience: 5, restoreBestWeights: true }),
+    .optional(),
   reduceLrOnPlateau: z
     .strictObject({
       factor: z.number().gt(0).lt(1).default(0.5),
@@ -77,6 +78,11 @@ export const trainingConfigSchema = z.strictObject({
     })
     .nullable()
     .default({ factor: 0.5, patience: 3, minLr: 1e-6 }),
+  /**
+   * Models trained one after another on the same split, seeds seed, seed + 1, …, whose class
+   * probabilities are averaged: an ensemble. Each member has its own early stopping. Default: the preset's.
+   */
+  members: z.number().int().min(1).max(16).optional(),
   /** Seeds weight initialisation, shuffling, augmentation noise, dropout masks. */
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
   /** Samples per forward/backward pass; gradients of a batch are accumulated over micro-batches. 0 = automatic. */

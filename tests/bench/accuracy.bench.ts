@@ -4,6 +4,8 @@
  *   --presets small-cnn1d,mel-cnn2d   presets to train (default: the default preset and seed-cnn1d)
  *   --epochs N                        cap every preset's epochs (the seed's 50 do not fit 15 minutes)
  *   --seed-epochs N                   epochs for seed-cnn1d (default 10)
+ *   --seeds 1,2,3                     train each preset once per seed and print the median (default: 42)
+ *   --members K                       override the presets' ensemble size (mel-tcnn's default is 5)
  *   --leaky                           also the seed's leaky protocol: random 80/20 split after ×3 augmentation
  *   --db FILE                         reuse a catalog that already holds the corpus (and its feature cache)
  *
@@ -25,6 +27,8 @@ const { values } = parseArgs({
     presets: { type: 'string' },
     epochs: { type: 'string' },
     'seed-epochs': { type: 'string', default: '10' },
+    seeds: { type: 'string', default: '42' },
+    members: { type: 'string' },
     leaky: { type: 'boolean', default: false },
     db: { type: 'string' },
   },
@@ -47,6 +51,8 @@ function cli(args: string[], echo: boolean): Promise<{ code: number | null; stdo
 
 interface Row {
   preset: string;
+  seed: string;
+  members: number;
   protocol: string;
   epochs: number;
   accuracy: number;
@@ -66,18 +72,29 @@ async function main(): Promise<void> {
   if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
   const presets = (values.presets ?? `${DEFAULT_PRESET},seed-cnn1d`).split(',');
   const rows: Row[] = [];
+  const seeds = values.seeds.split(',');
+  const medians: Row[] = [];
   for (const preset of presets) {
     const epochs = preset === 'seed-cnn1d' ? values['seed-epochs'] : values.epochs;
-    const args = ['train', '--db', db, '--preset', preset, '--test-actors', '19,20', '--val-actors', '17,18', '--json'];
-    if (epochs !== undefined) args.push('--epochs', epochs);
-    console.error(`\n== ${preset}: ${args.slice(1).join(' ')}`);
-    const run = await cli(args, true);
-    if (run.code !== 0) {
-      console.error(`${preset} failed: ${run.stderr.split('\n').slice(-3).join(' ')}`);
-      continue;
+    const runs: Row[] = [];
+    for (const seed of seeds) {
+      const args = ['train', '--db', db, '--preset', preset, '--test-actors', '19,20', '--val-actors', '17,18', '--seed', seed, '--json'];
+      if (epochs !== undefined) args.push('--epochs', epochs);
+      if (values.members !== undefined) args.push('--members', values.members);
+      console.error(`\n== ${preset}: ${args.slice(1).join(' ')}`);
+      const run = await cli(args, true);
+      if (run.code !== 0) {
+        console.error(`${preset} failed: ${run.stderr.split('\n').slice(-3).join(' ')}`);
+        continue;
+      }
+      const result = JSON.parse(run.stdout) as { epochs: number; members?: number; backend: string; metrics: { accuracy: number; uar: number; macroF1: number } };
+      runs.push({ preset, seed, members: result.members ?? 1, protocol: 'actors 19-20 held out', epochs: result.epochs, ...pick(result.metrics), minutes: run.ms / 60_000, backend: result.backend });
     }
-    const result = JSON.parse(run.stdout) as { epochs: number; backend: string; durationMs: number; metrics: { accuracy: number; uar: number; macroF1: number } };
-    rows.push({ preset, protocol: 'actors 19-20 held out', epochs: result.epochs, ...pick(result.metrics), minutes: run.ms / 60_000, backend: result.backend });
+    rows.push(...runs);
+    if (runs.length > 1) {
+      const median = (key: 'accuracy' | 'uar' | 'macroF1' | 'minutes' | 'epochs') => [...runs.map((r) => r[key])].sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+      medians.push({ ...runs[0], seed: `median of ${runs.length}`, accuracy: median('accuracy'), uar: median('uar'), macroF1: median('macroF1'), minutes: median('minutes'), epochs: median('epochs') });
+    }
   }
   if (values.leaky) {
     const { runLeakyProtocol } = await import('./leaky-protocol.js');
@@ -86,13 +103,13 @@ async function main(): Promise<void> {
       console.error(`\n== ${preset}: the seed's leaky protocol (random 80/20 split after ×3 augmentation), ${epochs} epochs`);
       const started = performance.now();
       const leaky = await runLeakyProtocol(db, preset, epochs);
-      rows.push({ preset, protocol: 'leaky: random split after augmentation', epochs: leaky.epochs, ...pick(leaky.metrics), minutes: (performance.now() - started) / 60_000, backend: leaky.backend });
+      rows.push({ preset, seed: '42', members: 1, protocol: 'leaky: random split after augmentation', epochs: leaky.epochs, ...pick(leaky.metrics), minutes: (performance.now() - started) / 60_000, backend: leaky.backend });
     }
   }
-  console.log('\npreset        protocol                                  epochs  accuracy    UAR  macro-F1  minutes  backend');
-  for (const r of rows) {
+  console.log('\npreset        seed         members  protocol                                  epochs  accuracy    UAR  macro-F1  minutes  backend');
+  for (const r of [...rows, ...medians]) {
     console.log(
-      `${r.preset.padEnd(13)} ${r.protocol.padEnd(41)} ${String(r.epochs).padStart(6)}  ${pct(r.accuracy).padStart(8)} ${pct(r.uar).padStart(6)} ${pct(r.macroF1).padStart(9)} ${r.minutes.toFixed(1).padStart(8)}  ${r.backend}`,
+      `${r.preset.padEnd(13)} ${r.seed.padEnd(12)} ${String(r.members).padStart(7)}  ${r.protocol.padEnd(41)} ${String(r.epochs).padStart(6)}  ${pct(r.accuracy).padStart(8)} ${pct(r.uar).padStart(6)} ${pct(r.macroF1).padStart(9)} ${r.minutes.toFixed(1).padStart(8)}  ${r.backend}`,
     );
   }
 }

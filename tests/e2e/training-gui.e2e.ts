@@ -115,9 +115,18 @@ describe.skipIf(skipReason !== null)(title, () => {
     expect(await page.locator('[data-testid=model-layer]').count()).toBe(22);
     expect(await page.locator('[data-testid=model-layer]').first().textContent()).toContain('(None, 2376, 512)');
 
+    // The default preset is an ensemble: its members and patience come with it, and the summary says the whole size.
+    await page.selectOption('[data-testid=form-preset]', 'mel-tcnn');
+    await page.waitForSelector('[data-testid=model-summary][data-preset=mel-tcnn]');
+    expect(Number(await page.inputValue('[data-testid=form-members]'))).toBeGreaterThan(1);
+    expect(await page.inputValue('[data-testid=form-es-patience]')).toBe('12');
+    expect(await page.textContent('[data-testid=model-ensemble]')).toMatch(/An ensemble of \d+ trains/);
+
     // The tiny model; the split follows the catalog's four actors, and the guard speaks before a run is queued.
     await page.selectOption('[data-testid=form-preset]', 'tiny-cnn1d');
     await page.waitForSelector('[data-testid=model-summary][data-preset=tiny-cnn1d]');
+    expect(await page.inputValue('[data-testid=form-members]')).toBe('1');
+    expect(await page.locator('[data-testid=model-ensemble]').count()).toBe(0);
     expect(await page.inputValue('[data-testid=form-test-actors]')).toBe('4');
     expect(await page.inputValue('[data-testid=form-val-actors]')).toBe('3');
     expect(await page.textContent('[data-testid=split-train]')).toBe('1, 2');

@@ -38,6 +38,7 @@ const SAVED_FIELDS = [
   'reduceLrPatience',
   'reduceLrMinLr',
   'seed',
+  'members',
   'mixup',
   'specAugment',
   'backend',
@@ -86,6 +87,8 @@ export class TrainingForm {
   reduceLrPatience = $state<number | null>(3);
   reduceLrMinLr = $state<number | null>(1e-6);
   seed = $state<number | null>(42);
+  /** Ensemble size: models trained with seeds seed … seed + members − 1, probabilities averaged. */
+  members = $state<number | null>(1);
   mixup = $state<number | null>(0);
   specAugment = $state(false);
   backend = $state<Backend>('auto');
@@ -190,6 +193,12 @@ export class TrainingForm {
     this.learningRate = number('learningRate') ?? this.learningRate;
     this.labelSmoothing = number('labelSmoothing') ?? this.labelSmoothing;
     this.mixup = number('mixup') ?? this.mixup;
+    this.members = number('members') ?? this.members;
+    const patience = number('patience');
+    if (patience !== null) {
+      this.earlyStopping = true;
+      this.earlyStoppingPatience = patience;
+    }
     if (typeof defaults.specAugment === 'boolean') this.specAugment = defaults.specAugment;
     if (defaults.augmentation === 'none' || defaults.augmentation === 'seed-x3') this.chooseAugmentation(defaults.augmentation);
   }
@@ -276,6 +285,7 @@ export class TrainingForm {
       earlyStopping: this.earlyStopping ? { patience: number(this.earlyStoppingPatience), restoreBestWeights: this.restoreBestWeights } : null,
       reduceLrOnPlateau: this.reduceLr ? { factor: number(this.reduceLrFactor), patience: number(this.reduceLrPatience), minLr: number(this.reduceLrMinLr) } : null,
       seed: number(this.seed),
+      members: number(this.members),
       backend: this.backend,
     };
   }

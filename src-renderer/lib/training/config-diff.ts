@@ -86,6 +86,7 @@ const KEY_NAMES: Record<string, string> = {
   'reduceLrOnPlateau.patience': 'LR plateau patience',
   'reduceLrOnPlateau.minLr': 'Minimum LR',
   seed: 'Seed',
+  members: 'Ensemble members',
   microBatch: 'Micro-batch',
   backend: 'Backend',
   exportFloat16: 'float16 export',

@@ -14,11 +14,11 @@ import { viewForDigit, viewForLetter, viewFromHash, viewHash, VIEWS } from '../.
 /** A stored config as the engine resolves it for tiny-cnn1d. */
 function config(fields: Partial<TrainingConfig> = {}): TrainingConfig {
   const parsed = trainingConfigSchema.parse({ preset: 'tiny-cnn1d', ...fields });
-  return { featureSet: 'seed-2376', augmentation: 'none', specAugment: false, mixup: 0, epochs: 3, batchSize: 16, learningRate: 3e-3, labelSmoothing: 0, ...parsed } as TrainingConfig;
+  return { featureSet: 'seed-2376', augmentation: 'none', specAugment: false, mixup: 0, epochs: 3, batchSize: 16, learningRate: 3e-3, labelSmoothing: 0, earlyStopping: { patience: 5, restoreBestWeights: true }, members: 1, ...parsed } as TrainingConfig;
 }
 
 function epoch(n: number, fields: Partial<RunEpoch> = {}): RunEpoch {
-  return { epoch: n, loss: 2 - n / 10, acc: n / 10, valLoss: 2.1 - n / 10, valAcc: n / 12, lr: 1e-3, durationMs: 100, samplesPerSec: 500, at: '2026-01-01T00:00:00Z', ...fields };
+  return { epoch: n, member: 1, loss: 2 - n / 10, acc: n / 10, valLoss: 2.1 - n / 10, valAcc: n / 12, lr: 1e-3, durationMs: 100, samplesPerSec: 500, at: '2026-01-01T00:00:00Z', ...fields };
 }
 
 function run(id: number, fields: Partial<RunSummary> = {}): RunSummary {

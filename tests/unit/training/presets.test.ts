@@ -6,6 +6,7 @@ import { DEFAULT_PRESET, MODEL_PRESETS, PRESET_NAMES, modelInputShape } from '..
 import { FEATURE_SET_SHAPES } from '../../../src-shared/dsp/seed.js';
 import { buildModel, modelSummary, specFromModel } from '../../../src-main/training/model-builder.js';
 import { listModels } from '../../../src-main/cli/models-command.js';
+import { resolveConfig } from '../../../src-main/training/service.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -97,5 +98,21 @@ describe('model presets', () => {
     expect(listed.map((m) => m.name)).toEqual([...PRESET_NAMES]);
     expect(listed[0]).toMatchObject({ name: 'seed-cnn1d', featureSet: 'seed-2376', params: { total: 7_193_736, trainable: 7_189_384, nonTrainable: 4_352 } });
     expect(listed.filter((m) => m.default).map((m) => m.name)).toEqual([DEFAULT_PRESET]);
+  });
+
+  it("fill a run's early-stopping patience and ensemble size from the preset unless the config sets them", () => {
+    const seed = resolveConfig({ preset: 'seed-cnn1d' });
+    expect(seed.earlyStopping).toEqual({ patience: 5, restoreBestWeights: true });
+    expect(seed.members).toBe(1);
+    const mel = resolveConfig({ preset: 'mel-tcnn' });
+    expect(mel.earlyStopping).toEqual({ patience: MODEL_PRESETS['mel-tcnn'].defaults.patience, restoreBestWeights: true });
+    expect(mel.members).toBe(MODEL_PRESETS['mel-tcnn'].defaults.members);
+    expect(mel.members).toBeGreaterThan(1);
+    const own = resolveConfig({ preset: 'mel-tcnn', members: 1, earlyStopping: { patience: 3 } });
+    expect(own.members).toBe(1);
+    expect(own.earlyStopping).toEqual({ patience: 3, restoreBestWeights: true });
+    expect(resolveConfig({ preset: 'mel-tcnn', earlyStopping: null }).earlyStopping).toBeNull();
+    expect(() => resolveConfig({ preset: 'mel-tcnn', members: 0 })).toThrow(/members/);
+    expect(() => resolveConfig({ preset: 'mel-tcnn', members: 17 })).toThrow(/members/);
   });
 });
