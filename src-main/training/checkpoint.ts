@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -91,6 +91,13 @@ export function hasCheckpoint(dir: string): boolean {
 export function checkpointEpoch(dir: string): number {
   if (!hasCheckpoint(dir)) return 0;
   return (JSON.parse(readFileSync(join(dir, INDEX), 'utf8')) as CheckpointIndex).state.epoch;
+}
+
+/** The epochs a checkpoint holds, as the trainer recorded them, and when it was written (ISO); none when there is no checkpoint. */
+export function checkpointHistory(dir: string): { records: EpochRecord[]; savedAt: string } {
+  if (!hasCheckpoint(dir)) return { records: [], savedAt: new Date().toISOString() };
+  const index = JSON.parse(readFileSync(join(dir, INDEX), 'utf8')) as CheckpointIndex;
+  return { records: index.state.history, savedAt: statSync(join(dir, INDEX)).mtime.toISOString() };
 }
 
 /** Restores weights and optimizer state into a freshly built model; null when there is no checkpoint. */

@@ -18,7 +18,8 @@ import type { CatalogService } from '../catalog/service.js';
 import type { CatalogDb } from '../catalog/db.js';
 import type { EventBus } from '../events.js';
 import type { FeatureService } from '../features/service.js';
-import { memberCount, resumeEpoch } from './ensemble.js';
+import { checkpointHistory } from './checkpoint.js';
+import { memberCheckpointDir, memberCount, readFinishedMember, resumeEpoch } from './ensemble.js';
 import { writeDataset, type SplitData, type TrainingDataset } from './dataset-files.js';
 import type { JobOutcome, TrainJob } from './run-job.js';
 import { RunsStore } from './runs-store.js';
@@ -245,6 +246,7 @@ export class TrainingService implements TrainingApi, RunsApi {
     const fromEpoch = resume ? resumeEpoch(checkpointDir, memberCount(config)) : 0;
     if (!resume) rmSync(checkpointDir, { recursive: true, force: true });
     this.store.dropEpochsAfter(runId, fromEpoch);
+    if (resume) this.restoreCheckpointedEpochs(runId, checkpointDir, memberCount(config), fromEpoch);
 
     const preset = MODEL_PRESETS[config.preset as keyof typeof MODEL_PRESETS];
     const split = this.store.get(runId).split;
@@ -268,6 +270,33 @@ export class TrainingService implements TrainingApi, RunsApi {
     }
     this.store.finish(runId, outcome);
     this.deps.events.emit('run.changed', { runId, status: 'finished' });
+  }
+
+  /**
+   * Writes back epochs that the checkpoint a resume starts from holds but the catalog lacks. The
+   * training process reports an epoch, then checkpoints it; a studio killed in between never
+   * records the report, and a training process whose studio died notices only between steps, so
+   * it can checkpoint an epoch nobody recorded. Without this, the resumed timeline would skip it.
+   */
+  private restoreCheckpointedEpochs(runId: number, checkpointDir: string, members: number, fromEpoch: number): void {
+    const stored = new Set(this.store.get(runId).epochs.map((epoch) => epoch.epoch));
+    let offset = 0;
+    for (let index = 0; index < members; index++) {
+      const finished = readFinishedMember(checkpointDir, index, members);
+      if (finished !== null) {
+        offset += finished.epochsRun;
+        continue;
+      }
+      const { records, savedAt } = checkpointHistory(memberCheckpointDir(checkpointDir, index, members));
+      for (const record of records) {
+        const epoch = offset + record.epoch;
+        if (epoch > fromEpoch || stored.has(epoch)) continue;
+        const restored = { ...record, epoch, member: index + 1, valLoss: Number.isFinite(record.valLoss) ? record.valLoss : null, valAcc: Number.isFinite(record.valAcc) ? record.valAcc : null, at: savedAt };
+        this.store.addEpoch(runId, restored);
+        this.deps.events.emit('training.epoch', { runId, epoch: restored });
+      }
+      return;
+    }
   }
 
   /** Runs the training process to its end; null when it was cancelled before reporting an outcome. */
