@@ -6,7 +6,7 @@ import { StudioError } from '../../src-shared/contract/result.js';
 import { FEATURE_PIPELINES, pipelineKey, type FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { EventBus } from '../events.js';
-import type { AudioWorkers } from '../workers/pool.js';
+import { TASKS_PER_WORKER, type AudioWorkers } from '../workers/pool.js';
 import type { FeatureAugment } from '../workers/audio-worker.js';
 import type { AugmentSettings } from '../../src-shared/model/augment-recipe.js';
 import type { CachedFeatures, FeatureCache } from './cache.js';
@@ -18,8 +18,8 @@ interface FeatureServiceDeps {
   events: EventBus;
 }
 
-/** Clips in flight per worker thread: enough to keep every thread busy between replies. */
-const IN_FLIGHT_PER_THREAD = 2;
+/** Clips in flight per worker thread: the tasks it runs at once plus one queued, so no thread waits for a reply to be handled. */
+const IN_FLIGHT_PER_THREAD = TASKS_PER_WORKER + 1;
 /** Cache writes are batched: one transaction per this many clips or this many milliseconds. */
 const BATCH_SIZE = 64;
 const BATCH_MS = 500;

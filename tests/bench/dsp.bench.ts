@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { FEATURE_PIPELINES } from '../../src-shared/model/feature-pipeline.js';
 import { extractFeatures, type WorkerReply } from '../../src-main/workers/audio-worker.js';
+import { TASKS_PER_WORKER } from '../../src-main/workers/pool.js';
 import { decodeFile } from '../../src-main/audio/decode.js';
 import { resample } from '../../src-main/audio/resample.js';
 import { seed2376 } from '../../src-shared/dsp/index.js';
@@ -32,6 +33,8 @@ type Mode = 'plain' | 'aug3';
 interface Figure {
   label: string;
   seconds: number;
+  /** CPU time of the process over the same span (every thread): contention inflates it far less than wall time. */
+  cpuSeconds: number;
   clips: number;
   maxRssMb?: number;
 }
@@ -48,18 +51,25 @@ function listClips(): string[] {
   return files.slice(0, limit);
 }
 
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
 async function inThread(files: string[], mode: Mode): Promise<Figure> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < files.length; i++) {
     await extractFeatures(files[i], pipeline, mode === 'aug3' ? { recipe: 'seed-x3', seed: i } : undefined);
   }
-  return { label: `ours, 1 thread in-process`, seconds: (performance.now() - started) / 1000, clips: files.length };
+  return { label: `ours, 1 thread in-process`, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSecondsSince(cpu), clips: files.length };
 }
 
 async function inPool(files: string[], threads: number, mode: Mode): Promise<Figure> {
-  const pool = new Piscina({ filename: workerFile, minThreads: threads, maxThreads: threads });
+  const pool = new Piscina({ filename: workerFile, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: TASKS_PER_WORKER });
   // Warm every thread (wasm decoders, FFT plans) before the clock starts, as the in-thread run is warm too.
-  await Promise.all(Array.from({ length: threads }, () => pool.run({ kind: 'features', path: files[0], pipeline })));
+  await Promise.all(Array.from({ length: threads * TASKS_PER_WORKER }, () => pool.run({ kind: 'features', path: files[0], pipeline })));
+  const cpu = process.cpuUsage();
   const started = performance.now();
   let next = 0;
   const lane = async () => {
@@ -69,10 +79,11 @@ async function inPool(files: string[], threads: number, mode: Mode): Promise<Fig
       if (!reply.ok) throw new Error(reply.message);
     }
   };
-  await Promise.all(Array.from({ length: threads * 2 }, lane));
+  await Promise.all(Array.from({ length: threads * (TASKS_PER_WORKER + 1) }, lane));
   const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = cpuSecondsSince(cpu);
   await pool.destroy();
-  return { label: `ours, pool of ${threads} worker thread${threads > 1 ? 's' : ''}`, seconds, clips: files.length };
+  return { label: `ours, pool of ${threads} worker thread${threads > 1 ? 's' : ''}`, seconds, cpuSeconds, clips: files.length };
 }
 
 function pythonCommand(): string | null {
@@ -95,8 +106,8 @@ function librosaPeer(python: string, files: string[], mode: Mode): Figure {
     maxBuffer: 1 << 24,
   });
   if (run.status !== 0) throw new Error(`librosa peer failed: ${run.stderr}`);
-  const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { librosa: string; seconds: number; clips: number; maxRssMb: number };
-  return { label: `librosa ${result.librosa}, 1 thread`, seconds: result.seconds, clips: result.clips, maxRssMb: result.maxRssMb };
+  const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { librosa: string; seconds: number; cpuSeconds: number; clips: number; maxRssMb: number };
+  return { label: `librosa ${result.librosa}, 1 thread`, seconds: result.seconds, cpuSeconds: result.cpuSeconds, clips: result.clips, maxRssMb: result.maxRssMb };
 }
 
 function median(values: number[]): number {
@@ -145,6 +156,15 @@ function print(title: string, runs: Figure[][], peers: Figure[]): void {
     const rss = row[0].maxRssMb === undefined ? '' : `  peak RSS ${Math.max(...row.map((figure) => figure.maxRssMb ?? 0)).toFixed(0)} MB`;
     console.log(`  ${row[0].label.padEnd(36)} ${seconds.toFixed(2).padStart(7)} s  ${rowRate.toFixed(1).padStart(7)} clips/s${ratio}${rss}`);
   }
+  // Per CPU-second: what a core does for each, whatever the neighbours took of the machine.
+  const cpuRate = (figure: Figure) => figure.clips / figure.cpuSeconds;
+  const peerCpuRate = peers.length > 0 ? median(peers.map(cpuRate)) : null;
+  const perCpu = rows.concat(peers.length > 0 ? [peers] : []).map((row) => {
+    const value = median(row.map(cpuRate));
+    const ratio = peerCpuRate !== null && row !== peers ? ` (${(value / peerCpuRate).toFixed(2)}x)` : '';
+    return `${row[0].label.split(',')[0] === 'ours' ? row[0].label.replace('ours, ', '') : 'librosa'} ${value.toFixed(1)}${ratio}`;
+  });
+  console.log(`  clips per CPU-second (process CPU time, all threads): ${perCpu.join('; ')}`);
   const scaling = runs.map((round) => round[1].seconds / round[2].seconds);
   console.log(`  scaling 1 -> 2 worker threads: ${median(scaling).toFixed(2)}x${runs.length > 1 ? ` [${scaling.map((x) => x.toFixed(2)).join(' ')}]` : ''}`);
 }

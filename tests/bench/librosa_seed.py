@@ -35,6 +35,7 @@ def main():
     seed_vector(warm, 22050)
     librosa.effects.pitch_shift(warm, sr=22050, n_steps=0.7)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     vectors = 0
     for path in paths:
         y, sr = librosa.load(path, sr=22050, offset=0.6, duration=2.5)
@@ -46,11 +47,13 @@ def main():
             seed_vector(librosa.effects.pitch_shift(noisy, sr=sr, n_steps=0.7), sr)
             vectors += 2
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     print(json.dumps({
         'librosa': librosa.__version__,
         'clips': len(paths),
         'vectors': vectors,
         'seconds': seconds,
+        'cpuSeconds': cpu_seconds,
         'maxRssMb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 
