@@ -28,7 +28,7 @@ Commands:
         [--batch-size N] [--lr X] [--augment none|seed-x3] [--seed N] [--backend auto|tensorflow|wasm|cpu]
         [--normalization none|utterance|speaker] [--patience N (0: no early stopping)]
         [--members K (an ensemble of K models, seeds seed…seed+K-1, probabilities averaged)]
-        [--spec MODEL.json [--feature-set NAME]] [--mixup A] [--label-smoothing S]
+        [--spec MODEL.json [--feature-set NAME]] [--mixup A] [--label-smoothing S] [--freq-warp W]
         [--name TEXT] [--out DIR] [--json]        train on the catalog's clips, test on held-out actors
   train --resume RUN [--json]   continue an interrupted or cancelled run from its last checkpoint
   evaluate --model DIR <folder|files...> [--labels CSV] [--json]   accuracy, UAR, macro-F1 of an exported model
@@ -65,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       normalization: { type: 'string' },
       patience: { type: 'string' },
       members: { type: 'string' },
+      'freq-warp': { type: 'string' },
       spec: { type: 'string' },
       'feature-set': { type: 'string' },
       mixup: { type: 'string' },
@@ -141,6 +142,7 @@ async function main(argv: string[]): Promise<number> {
           mixup: real('--mixup', values.mixup),
           labelSmoothing: real('--label-smoothing', values['label-smoothing']),
           members: number('--members', values.members),
+          frequencyWarp: real('--freq-warp', values['freq-warp']),
           ...(patience === undefined ? {} : { earlyStopping: patience === 0 ? null : { patience, restoreBestWeights: true } }),
         },
         name: values.name,

@@ -74,6 +74,7 @@ export function resolveConfig(input: TrainingConfigInput): TrainingConfig {
     augmentation: parsed.augmentation ?? preset.defaults.augmentation,
     specAugment: parsed.specAugment ?? preset.defaults.specAugment,
     mixup: parsed.mixup ?? preset.defaults.mixup,
+    frequencyWarp: parsed.frequencyWarp ?? preset.defaults.frequencyWarp,
     epochs: parsed.epochs ?? preset.defaults.epochs,
     batchSize: parsed.batchSize ?? preset.defaults.batchSize,
     learningRate: parsed.learningRate ?? preset.defaults.learningRate,

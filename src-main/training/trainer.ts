@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { Random } from '../../src-shared/dsp/random.js';
-import { DEFAULT_SPEC_AUGMENT, mixup, specAugment } from '../../src-shared/model/batch-augment.js';
+import { DEFAULT_SPEC_AUGMENT, frequencyWarp, mixup, specAugment } from '../../src-shared/model/batch-augment.js';
 import { argmaxRows } from '../../src-shared/model/metrics.js';
 import type { ModelSpec } from '../../src-shared/model/model-spec.js';
 import { applyScaler, fitScaler, type StandardScaler } from '../../src-shared/model/scaler.js';
@@ -152,6 +152,7 @@ export async function train(options: TrainerOptions): Promise<TrainerResult> {
       }
       const rows = order.slice(b * batchSize, Math.min(n, (b + 1) * batchSize));
       const { x, targets, hard } = gatherBatch(xTrain, yTrain, rows, width, k);
+      if (isSpectrogram && (config.frequencyWarp ?? 0) > 0) frequencyWarp(random, x, dataset.featureShape[0], dataset.featureShape[1], config.frequencyWarp);
       if (isSpectrogram && config.specAugment) specAugment(random, x, dataset.featureShape[0], dataset.featureShape[1], DEFAULT_SPEC_AUGMENT);
       if (config.mixup > 0) mixup(random, config.mixup, x, width, targets, k);
       const weights = classWeights === null ? null : Float32Array.from(hard, (label) => classWeights[label]);

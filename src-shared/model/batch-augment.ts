@@ -79,3 +79,28 @@ export function specAugment(random: Random, x: Float32Array, bands: number, fram
     }
   }
 }
+
+/**
+ * Frequency warping of spectrogram rows laid out [bands][frames], in place: each example's band
+ * axis is stretched by its own factor α ~ U(1 − maxWarp, 1 + maxWarp) (band b takes the value at
+ * b / α, linearly interpolated, the top band held past the edge), so a voice's formants and
+ * harmonics land a few bands higher or lower — a cheap stand-in for another speaker's vocal tract
+ * (VTLP, Jaitly & Hinton 2013).
+ */
+export function frequencyWarp(random: Random, x: Float32Array, bands: number, frames: number, maxWarp: number): void {
+  if (maxWarp <= 0) return;
+  const width = bands * frames;
+  const source = new Float32Array(width);
+  for (let base = 0; base < x.length; base += width) {
+    const alpha = 1 + (2 * random.uniform() - 1) * maxWarp;
+    source.set(x.subarray(base, base + width));
+    for (let b = 0; b < bands; b++) {
+      const s = Math.min(bands - 1, b / alpha);
+      const lo = Math.floor(s);
+      const hi = Math.min(bands - 1, lo + 1);
+      const w = s - lo;
+      const out = base + b * frames;
+      for (let t = 0; t < frames; t++) x[out + t] = (1 - w) * source[lo * frames + t] + w * source[hi * frames + t];
+    }
+  }
+}

@@ -13,6 +13,8 @@ export interface TrainingDefaults {
   specAugment: boolean;
   /** Beta(alpha, alpha) mixup of pairs of examples; 0 turns it off. */
   mixup: number;
+  /** Frequency warping of spectrogram inputs, the largest relative stretch of the band axis; 0 turns it off. */
+  frequencyWarp: number;
   /** Weight moved from the true class to a uniform target, e.g. 0.1. */
   labelSmoothing: number;
   /** EarlyStopping's patience in epochs (the seed's 5). */
@@ -118,6 +120,7 @@ const SEED_DEFAULTS: TrainingDefaults = {
   augmentation: 'seed-x3',
   specAugment: false,
   mixup: 0,
+  frequencyWarp: 0,
   labelSmoothing: 0,
   patience: 5,
   members: 1,
@@ -166,6 +169,7 @@ export const MODEL_PRESETS: Readonly<Record<PresetName, ModelPreset>> = {
       augmentation: 'none',
       specAugment: true,
       mixup: 0.2,
+      frequencyWarp: 0,
       labelSmoothing: 0.1,
       patience: 5,
       members: 1,
@@ -186,6 +190,7 @@ export const MODEL_PRESETS: Readonly<Record<PresetName, ModelPreset>> = {
       augmentation: 'none',
       specAugment: true,
       mixup: 0.2,
+      frequencyWarp: 0,
       labelSmoothing: 0.1,
       // With mixup and SpecAugment the validation loss of 120 clips is noisy: patience 5 stopped
       // runs after 9–18 epochs at 44–54 %, 10–12 let them run 28–37 epochs to 57–61 %.
@@ -204,7 +209,7 @@ export const MODEL_PRESETS: Readonly<Record<PresetName, ModelPreset>> = {
       { className: 'GlobalAveragePooling1D' },
       dense(8, 'softmax'),
     ]),
-    defaults: { epochs: 3, batchSize: 16, learningRate: 3e-3, augmentation: 'none', specAugment: false, mixup: 0, labelSmoothing: 0, patience: 5, members: 1 },
+    defaults: { epochs: 3, batchSize: 16, learningRate: 3e-3, augmentation: 'none', specAugment: false, mixup: 0, frequencyWarp: 0, labelSmoothing: 0, patience: 5, members: 1 },
   },
 };
 

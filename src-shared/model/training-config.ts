@@ -55,6 +55,11 @@ export const trainingConfigSchema = z.strictObject({
   normalization: z.enum(['none', 'utterance', 'speaker']).optional(),
   /** Time and frequency masking on spectrogram inputs (training batches only). */
   specAugment: z.boolean().optional(),
+  /**
+   * Frequency warping of spectrogram inputs (training batches only): each example's band axis is
+   * stretched by a factor in [1 − w, 1 + w]; 0 turns it off. Default: the preset's.
+   */
+  frequencyWarp: z.number().min(0).max(0.3).optional(),
   /** Mixup alpha (Beta(α, α) mixing of pairs within a batch); 0 turns it off. */
   mixup: z.number().min(0).max(2).optional(),
   epochs: z.number().int().min(1).max(1000).optional(),

@@ -40,6 +40,7 @@ const SAVED_FIELDS = [
   'seed',
   'members',
   'mixup',
+  'frequencyWarp',
   'specAugment',
   'backend',
 ] as const satisfies readonly (keyof TrainingForm)[];
@@ -90,6 +91,8 @@ export class TrainingForm {
   /** Ensemble size: models trained with seeds seed … seed + members − 1, probabilities averaged. */
   members = $state<number | null>(1);
   mixup = $state<number | null>(0);
+  /** Largest relative stretch of a spectrogram's band axis per example (training only); 0 is off. */
+  frequencyWarp = $state<number | null>(0);
   specAugment = $state(false);
   backend = $state<Backend>('auto');
 
@@ -193,6 +196,7 @@ export class TrainingForm {
     this.learningRate = number('learningRate') ?? this.learningRate;
     this.labelSmoothing = number('labelSmoothing') ?? this.labelSmoothing;
     this.mixup = number('mixup') ?? this.mixup;
+    this.frequencyWarp = number('frequencyWarp') ?? this.frequencyWarp;
     this.members = number('members') ?? this.members;
     const patience = number('patience');
     if (patience !== null) {
@@ -277,6 +281,7 @@ export class TrainingForm {
       augmentation: this.augmentationConfig(),
       specAugment: this.specAugment,
       mixup: number(this.mixup),
+      frequencyWarp: number(this.frequencyWarp),
       epochs: number(this.epochs),
       batchSize: number(this.batchSize),
       learningRate: number(this.learningRate),

@@ -73,6 +73,7 @@ const KEY_NAMES: Record<string, string> = {
   'augmentation.copies': 'Augmented copies',
   specAugment: 'SpecAugment',
   mixup: 'Mixup α',
+  frequencyWarp: 'Frequency warp',
   epochs: 'Epochs',
   batchSize: 'Batch size',
   learningRate: 'Learning rate',

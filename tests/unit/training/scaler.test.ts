@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyScaler, fitScaler } from '../../../src-shared/model/scaler.js';
-import { mixup, specAugment } from '../../../src-shared/model/batch-augment.js';
+import { frequencyWarp, mixup, specAugment } from '../../../src-shared/model/batch-augment.js';
 import { Random } from '../../../src-shared/dsp/random.js';
 
 describe('StandardScaler', () => {
@@ -71,5 +71,36 @@ describe('batch augmentation', () => {
     for (let b = 0; b < bands; b++) for (let t = 0; t < frames; t++) if (zero(b, t)) expect(zeroBands[b] || zeroFrames[t]).toBe(true);
     expect(zeroBands.filter(Boolean).length).toBeLessThanOrEqual(4);
     expect(zeroFrames.filter(Boolean).length).toBeLessThanOrEqual(6);
+  });
+
+  it('frequency warping moves a band by the factor it draws, per example, and keeps every frame and value range', () => {
+    const bands = 64;
+    const frames = 5;
+    // three examples, each with one bright band (40) in every frame, the rest 0
+    const example = new Float32Array(bands * frames);
+    example.fill(1, 40 * frames, 41 * frames);
+    const x = new Float32Array(3 * bands * frames);
+    for (let e = 0; e < 3; e++) x.set(example, e * bands * frames);
+    frequencyWarp(new Random(4), x, bands, frames, 0.2);
+    // the factors the same stream draws: band b reads b / α, so the bright band lands near 40 α
+    const draws = new Random(4);
+    for (let e = 0; e < 3; e++) {
+      const alpha = 1 + (2 * draws.uniform() - 1) * 0.2;
+      const row = x.subarray(e * bands * frames, (e + 1) * bands * frames);
+      const energy = Array.from({ length: bands }, (_, b) => row[b * frames]);
+      const centre = energy.reduce((sum, v, b) => sum + v * b, 0) / energy.reduce((a, b) => a + b, 0);
+      expect(Math.abs(centre - 40 * alpha)).toBeLessThan(1);
+      // every frame of a band gets the same treatment, and interpolation stays within [0, 1]
+      for (let b = 0; b < bands; b++) for (let t = 1; t < frames; t++) expect(row[b * frames + t]).toBe(row[b * frames]);
+      expect(Math.min(...row)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...row)).toBeLessThanOrEqual(1);
+    }
+    // different examples drew different factors
+    const centres = [0, 1, 2].map((e) => x.subarray(e * bands * frames, (e + 1) * bands * frames).indexOf(Math.max(...x.subarray(e * bands * frames, (e + 1) * bands * frames))));
+    expect(new Set(centres).size).toBeGreaterThan(1);
+    // 0 leaves the batch alone
+    const untouched = example.slice();
+    frequencyWarp(new Random(1), untouched, bands, frames, 0);
+    expect(untouched).toEqual(example);
   });
 });
