@@ -22,7 +22,7 @@ Commands:
   serve [--port N] [--host H]   serve the studio to a browser on this machine
   import <folder> [--json]      import a folder of clips (RAVDESS names or one subfolder per label)
   clips [--label L] [--actor N] [--limit N] [--json]   list clips in the catalog
-  features <file> --set seed-2376|logmel-64|logmel-128 [--json]   one file's features
+  features <file> --set seed-2376|logmel-64|logmel-128|logmel-64-abs [--json]   one file's features
   models [--json]               the model presets and their parameter counts
   train --preset NAME [--epochs N] [--test-actors 19,20] [--val-actors 17,18] [--folds K --fold I]
         [--batch-size N] [--lr X] [--augment none|seed-x3] [--seed N] [--backend auto|tensorflow|wasm|cpu]

@@ -153,16 +153,17 @@ function sliceOf(y: ArrayLike<number>, length: number): ArrayLike<number> {
 }
 
 /** Names of the feature sets a model can be trained on. */
-export type FeatureSetName = 'seed-2376' | 'logmel-64' | 'logmel-128';
+export type FeatureSetName = 'seed-2376' | 'logmel-64' | 'logmel-128' | 'logmel-64-abs';
 
 /** Every feature set name, in a stable order. */
-export const FEATURE_SET_NAMES: readonly FeatureSetName[] = ['seed-2376', 'logmel-64', 'logmel-128'];
+export const FEATURE_SET_NAMES: readonly FeatureSetName[] = ['seed-2376', 'logmel-64', 'logmel-128', 'logmel-64-abs'];
 
 /** Shape of each feature set's output: `[2376]` or `[nMels, nFrames]`. */
 export const FEATURE_SET_SHAPES: Readonly<Record<FeatureSetName, readonly number[]>> = {
   'seed-2376': [SEED_LENGTH],
   'logmel-64': [64, LOGMEL_FRAMES],
   'logmel-128': [128, LOGMEL_FRAMES],
+  'logmel-64-abs': [64, LOGMEL_FRAMES],
 };
 
 /** A computed feature set: row-major values of the given shape. */
@@ -174,7 +175,9 @@ export interface FeatureSet {
 /**
  * Computes a named feature set with its fixed defaults: 'seed-2376' is
  * `seed2376(y, sr)`; 'logmel-64' / 'logmel-128' are `logmel` with 64 / 128
- * bands, 108 frames, nFft 2048, hop 512, ref='max', topDb 80.
+ * bands, 108 frames, nFft 2048, hop 512, ref='max', topDb 80; 'logmel-64-abs' is
+ * 'logmel-64' in absolute dB (ref 1.0, as seed-2376's MFCCs), so it keeps how loud the voice
+ * is — in RAVDESS an actor's angry clips average 20 dB above their calm ones.
  *
  * @param y mono signal at `sr`
  * @param sr sample rate in Hz (the sets are defined at 22050). Default 22050.
@@ -187,6 +190,8 @@ export function computeFeatureSet(name: FeatureSetName, y: ArrayLike<number>, sr
       return { shape: [...FEATURE_SET_SHAPES[name]], values: logmel(y, { sr, nMels: 64, nFrames: LOGMEL_FRAMES }) };
     case 'logmel-128':
       return { shape: [...FEATURE_SET_SHAPES[name]], values: logmel(y, { sr, nMels: 128, nFrames: LOGMEL_FRAMES }) };
+    case 'logmel-64-abs':
+      return { shape: [...FEATURE_SET_SHAPES[name]], values: logmel(y, { sr, nMels: 64, nFrames: LOGMEL_FRAMES, ref: 1 }) };
     default: {
       const unknown: never = name;
       throw new RangeError(`unknown feature set ${String(unknown)}`);

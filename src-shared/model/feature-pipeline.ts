@@ -31,6 +31,7 @@ export const FEATURE_PIPELINES: Record<FeatureSetName, FeaturePipeline> = {
   'seed-2376': { name: 'seed-2376', version: 1, load: { ...SEED_LOAD }, featureSet: 'seed-2376' },
   'logmel-64': { name: 'logmel-64', version: 1, load: { ...SEED_LOAD }, featureSet: 'logmel-64' },
   'logmel-128': { name: 'logmel-128', version: 1, load: { ...SEED_LOAD }, featureSet: 'logmel-128' },
+  'logmel-64-abs': { name: 'logmel-64-abs', version: 1, load: { ...SEED_LOAD }, featureSet: 'logmel-64-abs' },
 };
 
 /** Shape of one clip's features under a pipeline, e.g. [2376] or [64, 108]. */
