@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { z } from 'zod';
 import { argSchemas, type Domain, type Result } from '../../../src-shared/contract/index.js';
 import { isInside, PathPolicy } from '../../../src-main/services/path-policy.js';
@@ -147,6 +148,22 @@ describe('paths through the dispatcher and over HTTP, on a real studio', () => {
     expect(reply.body.ok).toBe(false);
     expect(!reply.body.ok && reply.body.error.code).toBe('FORBIDDEN');
     expect(!reply.body.ok && reply.body.error.message).toContain('whole file system');
+  });
+
+  it('over WebSocket too', async () => {
+    const host = `127.0.0.1:${server.port}`;
+    const socket = new WebSocket(`ws://${host}/api/ws`, { headers: { Host: host, Cookie: `es_token_${server.port}=${server.token}` } });
+    await new Promise((done, fail) => (socket.once('open', done), socket.once('error', fail)));
+    const reply = await new Promise<{ id: string; result: Result<unknown> }>((done) => {
+      socket.on('message', (data) => {
+        const frame = JSON.parse(data.toString()) as { type: string; id: string; result: Result<unknown> };
+        if (frame.type === 'reply') done(frame);
+      });
+      socket.send(JSON.stringify({ type: 'invoke', id: 'w1', method: 'catalog.importFolder', args: { folder: '/proc/self', jobId: 'ws-proc' } }));
+    });
+    socket.close();
+    expect(reply.id).toBe('w1');
+    expect(codeOf(reply.result)).toBe('FORBIDDEN');
   });
 
   it('imports a folder the user chose, and reads its clips', async () => {
