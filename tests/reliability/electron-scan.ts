@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './helpers.js';
@@ -12,7 +12,6 @@ import { REPO_ROOT } from './helpers.js';
 
 export const SCAN_INPUT = join(REPO_ROOT, 'out');
 export const REPORT = join(REPO_ROOT, 'docs', 'electronegativity-report.csv');
-const BIN = join(REPO_ROOT, 'node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
 
 export interface Finding {
   issue: string;
@@ -29,19 +28,47 @@ export function electronVersion(): string {
   return (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** Runs the scanner on `input`, writes its CSV report to `output`, and returns the findings. */
-export async function scanElectron(input: string, output: string, timeoutMs = 180_000): Promise<{ findings: Finding[]; log: string }> {
-  const args = [BIN, '--input', input, '--electron-version', electronVersion(), '--output', output, '--relative', '--verbose', 'false'];
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  // Without a network it tries (and fails) to fetch translations and Electron's release list.
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  clearTimeout(timer);
-  if (code !== 0) throw new Error(`electronegativity exited with ${code}: ${log}`);
-  return { findings: parseReport(readFileSync(output, 'utf8')), log };
+interface RawIssue {
+  id: string;
+  severity: { name: Finding['severity'] };
+  confidence: { name: string };
+  file: string;
+  location: { line: number; column: number };
+  sample: string | null;
+  description: string;
+}
+
+type Run = (options: Record<string, unknown>, forCli?: boolean) => Promise<{ issues: RawIssue[]; errors: unknown[] }>;
+
+/**
+ * Runs the scanner on `input` and writes its report to `output` as its CSV. The scanner's own
+ * `--output` writes the header and the rows with two racing asynchronous writes, which can drop or
+ * garble rows, so the report is written here from the findings its API returns.
+ */
+export async function scanElectron(input: string, output: string): Promise<{ findings: Finding[] }> {
+  const run = createRequire(import.meta.url)('@doyensec/electronegativity') as Run;
+  const result = await run({ input, output: undefined, isSarif: false, customScan: undefined, severitySet: undefined, confidenceSet: undefined, isRelative: true, electronUpgrade: undefined, electronVersionOverride: electronVersion(), parserPlugins: [] }, false);
+  const findings = result.issues.map((issue): Finding => ({
+    issue: issue.id,
+    severity: issue.severity.name,
+    confidence: issue.confidence.name,
+    file: issue.file,
+    location: `${issue.location.line}:${issue.location.column}`,
+    sample: issue.sample ?? 'N/A',
+    description: issue.description,
+  }));
+  writeFileSync(output, toCsv(findings));
+  if (parseReport(readFileSync(output, 'utf8')).length !== findings.length) throw new Error(`${output}: the report does not read back`);
+  return { findings };
+}
+
+/** The scanner's CSV layout: a header, then one row per finding, fields quoted as it quotes them. */
+function toCsv(findings: Finding[]): string {
+  const quote = (value: string) => `"${value.replace(/"/g, '""')}"`;
+  const rows = findings.map((f) =>
+    [f.issue, quote(f.severity), quote(f.confidence), quote(f.file), quote(f.location), f.sample === 'N/A' ? 'N/A' : quote(f.sample), quote(f.description), `https://github.com/doyensec/electronegativity/wiki/${f.issue}`].join(','),
+  );
+  return ['issue, severity, confidence, filename, location, sample, description, url', ...rows, ''].join('\n');
 }
 
 /** The scanner's CSV: a header, then one quoted row per finding ("" escapes a quote). */
