@@ -116,8 +116,8 @@ describe.skipIf(skipReason !== null)(title, () => {
     expect(await page.locator('[data-testid=model-layer]').first().textContent()).toContain('(None, 2376, 512)');
 
     // The default preset is an ensemble: its members and patience come with it, and the summary says the whole size.
-    await page.selectOption('[data-testid=form-preset]', 'mel-tcnn');
-    await page.waitForSelector('[data-testid=model-summary][data-preset=mel-tcnn]');
+    await page.selectOption('[data-testid=form-preset]', 'mel-tcnn-abs');
+    await page.waitForSelector('[data-testid=model-summary][data-preset=mel-tcnn-abs]');
     expect(Number(await page.inputValue('[data-testid=form-members]'))).toBeGreaterThan(1);
     expect(await page.inputValue('[data-testid=form-es-patience]')).toBe('12');
     expect(await page.textContent('[data-testid=model-ensemble]')).toMatch(/An ensemble of \d+ trains/);

@@ -105,10 +105,14 @@ describe('model presets', () => {
     expect(seed.earlyStopping).toEqual({ patience: 5, restoreBestWeights: true });
     expect(seed.members).toBe(1);
     const mel = resolveConfig({ preset: 'mel-tcnn' });
-    expect(mel.earlyStopping).toEqual({ patience: MODEL_PRESETS['mel-tcnn'].defaults.patience, restoreBestWeights: true });
-    expect(mel.members).toBe(MODEL_PRESETS['mel-tcnn'].defaults.members);
-    expect(mel.members).toBeGreaterThan(1);
-    const own = resolveConfig({ preset: 'mel-tcnn', members: 1, earlyStopping: { patience: 3 } });
+    expect(mel.earlyStopping).toEqual({ patience: 12, restoreBestWeights: true });
+    expect(mel.members).toBe(1);
+    // the default preset is an ensemble
+    const ensemble = resolveConfig({ preset: DEFAULT_PRESET });
+    expect(ensemble.members).toBe(MODEL_PRESETS[DEFAULT_PRESET].defaults.members);
+    expect(ensemble.members).toBeGreaterThan(1);
+    expect(ensemble.featureSet).toBe('logmel-64-abs');
+    const own = resolveConfig({ preset: 'mel-tcnn-abs', members: 1, earlyStopping: { patience: 3 } });
     expect(own.members).toBe(1);
     expect(own.earlyStopping).toEqual({ patience: 3, restoreBestWeights: true });
     expect(resolveConfig({ preset: 'mel-tcnn', earlyStopping: null }).earlyStopping).toBeNull();
