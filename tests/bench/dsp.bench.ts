@@ -30,6 +30,8 @@ const rounds = args.includes('--rounds') ? Math.max(1, Number(args[args.indexOf(
 const withStages = args.includes('--stages');
 
 type Mode = 'plain' | 'aug3';
+/** Clips each thread runs before its clock starts. */
+const WARM_UP_CLIPS = 10;
 interface Figure {
   label: string;
   seconds: number;
@@ -77,8 +79,12 @@ async function inThread(files: string[], mode: Mode): Promise<Figure> {
 
 async function inPool(files: string[], threads: number, mode: Mode): Promise<Figure> {
   const pool = new Piscina({ filename: workerFile, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: TASKS_PER_WORKER });
-  // Warm every thread (wasm decoders, FFT plans) before the clock starts, as the in-thread run is warm too.
-  await Promise.all(Array.from({ length: threads * TASKS_PER_WORKER }, () => pool.run({ kind: 'features', path: files[0], pipeline })));
+  // Warm every thread (wasm decoders, FFT plans, the JIT: each thread compiles its own code) on a
+  // few clips before the clock starts, as the in-thread run is warm too.
+  const warmUp = files.slice(0, WARM_UP_CLIPS);
+  await Promise.all(Array.from({ length: threads * TASKS_PER_WORKER }, async () => {
+    for (const path of warmUp) await pool.run({ kind: 'features', path, pipeline });
+  }));
   const cpu = process.cpuUsage();
   const started = performance.now();
   let next = 0;
@@ -185,7 +191,7 @@ async function main(): Promise<void> {
   const python = pythonCommand();
   console.log(`bench:dsp: ${files.length} clips from ${corpus}; load(sr=22050, offset=0.6, duration=2.5) + seed-2376`);
   console.log(python === null ? 'librosa: not available (npm run bench:setup-peers installs it)' : `librosa peer: ${python}`);
-  await extractFeatures(files[0], pipeline); // warm the decoders and plans
+  for (const path of files.slice(0, WARM_UP_CLIPS)) await extractFeatures(path, pipeline); // warm the decoders, plans and JIT
 
   const modes: Mode[] = withAugmentation ? ['plain', 'aug3'] : ['plain'];
   for (const mode of modes) {
