@@ -263,7 +263,7 @@ let flac: FLACDecoder | null = null;
  * is called damaged.
  */
 const flacState = {
-  /** Frame bytes fed since the decoder was created or reset. */
+  /** Frame bytes fed since the decoder was created or reset; reset at FLAC_RESET_BYTES, mid-file too. */
   fedBytes: 0,
   /** End (in samples, as libFLAC numbers them) of the last frame fed; 0 when unknown. */
   lastEnd: 0,
@@ -413,7 +413,6 @@ async function resetFlac(decoder: FLACDecoder): Promise<void> {
 async function streamFlac(source: ByteSource, path: string, wantFor: (sampleRate: number) => Want): Promise<Streamed> {
   const decoder = (flac ??= new FLACDecoder());
   await decoder.ready;
-  if (flacState.fedBytes >= FLAC_RESET_BYTES) await resetFlac(decoder);
   const fresh = flacState.fedBytes === 0;
   try {
     return await streamFlacWith(decoder, source, path, wantFor);
@@ -463,6 +462,8 @@ async function streamFlacWith(decoder: FLACDecoder, source: ByteSource, path: st
     }
     batch = [];
     batchBytes = 0;
+    // A long file would otherwise hold all of its frames in the decoder's heap until it ends.
+    if (problem === null && flacState.fedBytes >= FLAC_RESET_BYTES) await resetFlac(decoder);
   };
   let finished = false;
   try {
