@@ -129,6 +129,7 @@ describe.skipIf(skip !== null)(`kill -9 during training${skip === null ? '' : ` 
   const work = tempDir('es-train-crash-');
   const db = join(work.path, 'studio.db');
   const figures: TrialFigures[] = [];
+  const misses: string[] = [];
   let epochMs = 400;
 
   beforeAll(async () => {
@@ -148,6 +149,7 @@ describe.skipIf(skip !== null)(`kill -9 during training${skip === null ? '' : ` 
   });
 
   afterAll(() => {
+    if (misses.length > 0) console.log(`training crash: ${misses.length} kills missed and were retried:\n  ${misses.join('\n  ')}`);
     if (figures.length > 0) {
       console.log('training crash figures:');
       for (const f of figures) {
@@ -196,50 +198,69 @@ describe.skipIf(skip !== null)(`kill -9 during training${skip === null ? '' : ` 
     expect([...resumed.stderr().matchAll(/^epoch (\d+):/gm)].map((m) => Number(m[1]))[0]).toBe(ahead + 1);
   });
 
-  for (const [index, plan] of plans.entries()) {
-    it(`trial ${index + 1}: kill the ${plan.kind} ${Math.round(plan.fraction * 100)}% of an epoch after epoch ${plan.afterEpoch}, then resume`, async () => {
-      const run = startTrain(db, TRAIN_ARGS);
-      let exited = false;
-      void run.exit.then(() => (exited = true));
-      const studioPid = run.child.pid as number;
-
-      const line = await epochLine(run, plan.afterEpoch, () => exited);
-      expect(line, `the run ended before epoch ${plan.afterEpoch}: ${run.stderr()}`).not.toBeNull();
-      const trainerPid = childOf(studioPid);
-      expect(trainerPid, 'the studio has a training process').not.toBeNull();
-      const delayMs = plan.fraction * Math.max(epochMs, line?.durationMs ?? 0);
-      await sleep(delayMs);
-      expect(exited, 'the run was still going at the kill').toBe(false);
-      const runId = Number(/^run (\d+) started$/m.exec(run.stderr())?.[1]);
-      expect(runId).toBeGreaterThan(0);
-      const printed = [...run.stderr().matchAll(/^epoch (\d+):/gm)].map((m) => Number(m[1]));
-
-      const killedAt = new Date().toISOString();
-      const killMs = performance.now();
-      if (plan.kind === 'group') process.kill(-studioPid, 'SIGKILL');
-      if (plan.kind === 'studio') process.kill(studioPid, 'SIGKILL');
-      if (plan.kind === 'trainer') process.kill(trainerPid as number, 'SIGKILL');
-
-      // The training process must not outlive its studio: it would hold the CPU and write
-      // checkpoints nobody records.
-      const gone = await waitGone(trainerPid as number, 15_000);
-      expect(gone, `training process ${trainerPid} still running 15 s after the kill`).toBe(true);
-      const trainerExitMs = plan.kind === 'studio' ? performance.now() - killMs : null;
-      const studioExit = await run.exit;
+  for (const [trialIndex, plan] of plans.entries()) {
+    it(`trial ${trialIndex + 1}: kill the ${plan.kind} ${Math.round(plan.fraction * 100)}% of an epoch after epoch ${plan.afterEpoch}, then resume`, async () => {
+      // A kill that comes after the last epoch (the run finished, or was evaluating and
+      // exporting) is a miss: epochs vary in length under load. It is retried on a new run with
+      // half the delay, at most twice, and counted.
+      let attempt = 0;
+      let fraction = plan.fraction;
+      let run: Training;
+      let runId: number;
+      let studioPid: number;
+      let trainerPid: number;
+      let delayMs: number;
+      let printed: number[];
+      let killedAt: string;
+      let trainerExitMs: number | null = null;
+      let rows: EpochRow[];
+      for (;;) {
+        attempt += 1;
+        run = startTrain(db, TRAIN_ARGS);
+        let exited = false;
+        void run.exit.then(() => (exited = true));
+        studioPid = run.child.pid as number;
+        const line = await epochLine(run, plan.afterEpoch, () => exited);
+        expect(line, `the run ended before epoch ${plan.afterEpoch}: ${run.stderr()}`).not.toBeNull();
+        trainerPid = childOf(studioPid) as number;
+        expect(trainerPid, 'the studio has a training process').not.toBeNull();
+        delayMs = fraction * Math.max(epochMs, line?.durationMs ?? 0);
+        await sleep(delayMs);
+        runId = Number(/^run (\d+) started$/m.exec(run.stderr())?.[1]);
+        expect(runId).toBeGreaterThan(0);
+        printed = [...run.stderr().matchAll(/^epoch (\d+):/gm)].map((m) => Number(m[1]));
+        killedAt = new Date().toISOString();
+        const killMs = performance.now();
+        const endedFirst = exited;
+        if (!endedFirst) {
+          if (plan.kind === 'group') process.kill(-studioPid, 'SIGKILL');
+          if (plan.kind === 'studio') process.kill(studioPid, 'SIGKILL');
+          if (plan.kind === 'trainer') process.kill(trainerPid, 'SIGKILL');
+          // The training process must not outlive its studio: it would hold the CPU and write
+          // checkpoints nobody records.
+          const gone = await waitGone(trainerPid, 15_000);
+          expect(gone, `training process ${trainerPid} still running 15 s after the kill`).toBe(true);
+          trainerExitMs = plan.kind === 'studio' ? performance.now() - killMs : null;
+        }
+        await run.exit;
+        rows = epochRows(db, runId);
+        if (!endedFirst && rows.length < EPOCHS) break;
+        misses.push(`trial ${trialIndex + 1}, attempt ${attempt}: the kill came ${endedFirst ? 'after the run finished' : 'after its last epoch'} (${delayMs.toFixed(0)} ms after epoch ${plan.afterEpoch})`);
+        expect(attempt, misses.join('; ')).toBeLessThan(3);
+        fraction /= 2;
+      }
       if (plan.kind === 'trainer') {
         // The studio saw its training process die: it records the run as failed, says why, and exits 1.
-        expect(studioExit, run.stderr()).toBe(1);
+        expect(await run.exit, run.stderr()).toBe(1);
         const summary = JSON.parse(run.stdout()) as { status: string; error: string };
         expect(summary.status).toBe('failed');
         expect(summary.error).toContain('SIGKILL');
       }
 
-      const rows = epochRows(db, runId);
       const kept = rows.map((row) => row.epoch);
       // Every epoch the studio reported before the kill is in the file, in one unbroken timeline.
       expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => i + 1));
       expect(kept.length).toBeGreaterThanOrEqual(Math.max(...printed));
-      expect(kept.length, 'the kill landed before the last epoch').toBeLessThan(EPOCHS);
 
       // The last checkpoint is whole: its index parses, its tensor file holds every tensor it
       // lists, and its history agrees with the catalog's epochs.
@@ -249,10 +270,11 @@ describe.skipIf(skip !== null)(`kill -9 during training${skip === null ? '' : ` 
       expect(checkpointEpoch).toBeGreaterThanOrEqual(1);
       // The trainer reports an epoch, then checkpoints it. A kill between the two leaves the
       // checkpoint one epoch behind the catalog. A studio that dies before recording a report
-      // (or a training process that outlives its studio by part of an epoch) leaves it one
-      // ahead: resume must then write that epoch back from the checkpoint's history.
+      // leaves it one ahead. A training process whose studio died sees it only when its event
+      // loop next polls, and may train on for more epochs first. Resume must write every epoch
+      // the checkpoint holds and the catalog lacks back from the checkpoint's history.
       expect(checkpointEpoch).toBeGreaterThanOrEqual(kept.length - 1);
-      expect(checkpointEpoch).toBeLessThanOrEqual(kept.length + 1);
+      expect(checkpointEpoch).toBeLessThanOrEqual(plan.kind === 'studio' ? EPOCHS : kept.length + 1);
       const common = Math.min(checkpointEpoch, kept.length);
       const tensors = [...index.model, ...index.optimizer, ...(index.best ?? [])];
       const elements = tensors.reduce((sum, t) => Math.max(sum, t.offset + t.shape.reduce((a, b) => a * b, 1)), 0);
@@ -284,7 +306,9 @@ describe.skipIf(skip !== null)(`kill -9 during training${skip === null ? '' : ` 
       const after = epochRows(db, runId);
       expect(after.map((r) => r.epoch)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
       expect(after.slice(0, common)).toEqual(rows.slice(0, common));
-      if (checkpointEpoch > kept.length) expect(after[checkpointEpoch - 1].loss, 'the epoch only the checkpoint held is written back').toBe(index.state.history[checkpointEpoch - 1].loss);
+      for (let epoch = kept.length + 1; epoch <= checkpointEpoch; epoch++) {
+        expect(after[epoch - 1].loss, `epoch ${epoch}, which only the checkpoint held, is written back`).toBe(index.state.history[epoch - 1].loss);
+      }
       for (const row of after.slice(checkpointEpoch)) expect(row.at > killedAt, `epoch ${row.epoch} was trained again after the kill`).toBe(true);
       expect(readDb(db, (s) => (s.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string }).status)).toBe('finished');
       expect(existsSync(join(runsRoot(db), String(runId), 'model', 'manifest.json'))).toBe(true);
