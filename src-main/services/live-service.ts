@@ -165,7 +165,7 @@ export class LiveService implements LiveApi {
     for (const [id, evicted] of this.loaded) {
       if (this.loaded.size <= MAX_LOADED) break;
       this.loaded.delete(id);
-      void evicted.then((model) => model.exported.models.forEach((member) => member.dispose())).catch(() => undefined);
+      void evicted.then((model) => model.exported.members.forEach((member) => member.model.dispose())).catch(() => undefined);
     }
     return pending;
   }

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { checkpointEpoch } from './checkpoint.js';
 import { loadModel, saveModel } from './model-io.js';
+import { applyLevelView, type LevelView } from '../../src-shared/model/level-view.js';
+import { applyScaler, type StandardScaler } from '../../src-shared/model/scaler.js';
 import { predictProbabilities } from './trainer.js';
 
 /**
@@ -63,16 +65,31 @@ export function resumeEpoch(checkpointDir: string, members: number): number {
   return total;
 }
 
-/** The mean of the members' class probabilities, [rows][k]. */
-export function ensembleProbabilities(models: readonly tfl.LayersModel[], inputShape: number[], x: Float32Array, batch: number): Float32Array {
-  if (models.length === 0) throw new Error('an ensemble needs at least one model');
-  const sum = predictProbabilities(models[0], inputShape, x, batch);
-  for (const model of models.slice(1)) {
-    const next = predictProbabilities(model, inputShape, x, batch);
-    for (let i = 0; i < sum.length; i++) sum[i] += next[i];
+/** A trained member: its model, the scaler fitted on what it read, and how it reads the features. */
+export interface EnsembleMember {
+  model: tfl.LayersModel;
+  scaler: StandardScaler;
+  view: LevelView;
+}
+
+/**
+ * The mean of the members' class probabilities, [rows][k], for raw (unscaled) feature rows: each
+ * member sees them through its view and its own scaler.
+ */
+export function ensembleProbabilities(members: readonly EnsembleMember[], inputShape: number[], raw: Float32Array, batch: number): Float32Array {
+  if (members.length === 0) throw new Error('an ensemble needs at least one model');
+  const width = inputShape.reduce((a, b) => a * b, 1);
+  let sum: Float32Array | null = null;
+  for (const member of members) {
+    const viewed = applyLevelView(member.view, raw, width);
+    const x = applyScaler(member.scaler, viewed === raw ? raw.slice() : viewed);
+    const next = predictProbabilities(member.model, inputShape, x, batch);
+    if (sum === null) sum = next;
+    else for (let i = 0; i < sum.length; i++) sum[i] += next[i];
   }
-  if (models.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= models.length;
-  return sum;
+  const total = sum as Float32Array;
+  if (members.length > 1) for (let i = 0; i < total.length; i++) total[i] /= members.length;
+  return total;
 }
 
 /** A model folder's relative paths of its members: '.' for a single model, members/1 … members/K otherwise. */

@@ -1,16 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { featurePipelineSchema, pipelineShape, type FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
 import { channelLayout, normalizeByGroup, type Normalization } from '../../src-shared/model/normalize.js';
-import { applyScaler, type StandardScaler } from '../../src-shared/model/scaler.js';
-import { ensembleProbabilities, loadMembers } from './ensemble.js';
+import type { StandardScaler } from '../../src-shared/model/scaler.js';
+import type { LevelView } from '../../src-shared/model/level-view.js';
+import { ensembleProbabilities, loadMembers, memberPaths, type EnsembleMember } from './ensemble.js';
 
 /** An exported model folder, loaded: what inference needs to reproduce training's features. */
 export interface ExportedModel {
   dir: string;
-  /** One model, or an ensemble's members whose probabilities are averaged. */
-  models: tfl.LayersModel[];
+  /** One model, or an ensemble's members (each with its scaler and view) whose probabilities are averaged. */
+  members: EnsembleMember[];
   pipeline: FeaturePipeline;
   scaler: StandardScaler;
   labels: string[];
@@ -41,8 +41,14 @@ export async function loadExportedModel(dir: string, options: { float16?: boolea
   if (scaler.kind !== 'standard' || scaler.mean.length !== width) throw new Error(`${join(dir, 'scaler.json')}: expected a standard scaler of width ${width}`);
   const members = manifest.members === undefined ? 1 : Number(manifest.members);
   if (!Number.isInteger(members) || members < 1) throw new Error(`${join(dir, 'manifest.json')}: members must be a positive integer, got ${JSON.stringify(manifest.members)}`);
+  const views = Array.isArray(manifest.memberViews) ? (manifest.memberViews as LevelView[]) : [];
+  if (views.some((view) => view !== 'absolute' && view !== 'relative')) throw new Error(`${join(dir, 'manifest.json')}: memberViews must list 'absolute' or 'relative' per member`);
+  const scalers = members === 1 ? [scaler] : memberPaths(members).map((path) => readJson(join(dir, path), 'scaler.json') as StandardScaler);
+  for (const [i, memberScaler] of scalers.entries()) {
+    if (memberScaler.kind !== 'standard' || memberScaler.mean.length !== width) throw new Error(`${dir}: member ${i + 1}'s scaler is not a standard scaler of width ${width}`);
+  }
   const models = await loadMembers(options.float16 ? join(dir, 'float16') : dir, members);
-  return { dir, models, pipeline: parsed.data, scaler, labels, inputShape, manifest };
+  return { dir, members: models.map((model, i) => ({ model, scaler: scalers[i], view: views[i] ?? 'absolute' })), pipeline: parsed.data, scaler, labels, inputShape, manifest };
 }
 
 /** The normalisation the model was trained with (manifest.config.normalization). */
@@ -65,11 +71,10 @@ export function classify(exported: ExportedModel, features: Float32Array, groups
     const groupOf = (i: number) => (normalization === 'speaker' && groups !== undefined ? groups[i] : `row-${i}`);
     normalizeByGroup(raw, width, rows, layout, groupOf);
   }
-  const x = applyScaler(exported.scaler, raw);
-  return ensembleProbabilities(exported.models, exported.inputShape, x, 128);
+  return ensembleProbabilities(exported.members, exported.inputShape, raw, 128);
 }
 
 /** Frees the model's (or every member's) weights. */
 export function disposeExported(exported: ExportedModel): void {
-  for (const model of exported.models) model.dispose();
+  for (const member of exported.members) member.model.dispose();
 }

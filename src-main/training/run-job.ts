@@ -1,17 +1,18 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { evaluate, argmaxRows, type EvaluationMetrics } from '../../src-shared/model/metrics.js';
 import type { FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
 import type { ModelSpec } from '../../src-shared/model/model-spec.js';
 import type { SplitName } from '../../src-shared/model/splits.js';
-import { applyScaler, fitScaler, type StandardScaler } from '../../src-shared/model/scaler.js';
+import { applyLevelView, memberView, type LevelView } from '../../src-shared/model/level-view.js';
+import type { StandardScaler } from '../../src-shared/model/scaler.js';
 import type { TrainingConfig } from '../../src-shared/model/training-config.js';
 import { initBackend, maxMicroBatch, type BackendInfo } from './backend.js';
-import { readDataset, type SplitData } from './dataset-files.js';
+import { readDataset, type SplitData, type TrainingDataset } from './dataset-files.js';
 import { rowLosses } from './loss.js';
 import {
+  type EnsembleMember,
   ensembleProbabilities,
   loadMembers,
   memberCheckpointDir,
@@ -86,16 +87,26 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
   const dataset = readDataset(job.dataDir);
   events.phase('training');
   const members = memberCount(job.config);
-  const models: tfl.LayersModel[] = [];
-  const disposeAll = () => models.forEach((model) => model.dispose());
-  let scaler: StandardScaler | null = null;
+  const trained: EnsembleMember[] = [];
+  const disposeAll = () => trained.forEach((member) => member.model.dispose());
+  const width = dataset.featureShape.reduce((a, b) => a * b, 1);
+  // a member with the relative view trains on the same rows relative to their peaks
+  let relative: TrainingDataset | null = null;
+  const datasetFor = (view: LevelView): TrainingDataset => {
+    if (view === 'absolute') return dataset;
+    relative ??= { ...dataset, splits: mapSplits(dataset, (data) => ({ ...data, x: applyLevelView('relative', data.x, width) })) };
+    return relative;
+  };
   let epochsBefore = 0;
   let last: { stoppedBy: JobOutcome['stoppedBy']; bestEpoch: number } = { stoppedBy: 'max-epochs', bestEpoch: 0 };
   const memberSeconds: number[] = [];
   for (let index = 0; index < members; index++) {
+    const view = memberView(index, job.config.memberViews);
     const finished = job.resume ? readFinishedMember(job.checkpointDir, index, members) : null;
     if (finished !== null) {
-      models.push(await loadModel(memberFinalDir(job.checkpointDir, index, members)));
+      const finalDir = memberFinalDir(job.checkpointDir, index, members);
+      const scaler = JSON.parse(readFileSync(join(finalDir, 'scaler.json'), 'utf8')) as StandardScaler;
+      trained.push({ model: await loadModel(finalDir), scaler, view });
       epochsBefore += finished.epochsRun;
       last = { stoppedBy: finished.stoppedBy, bestEpoch: epochsBefore - finished.epochsRun + finished.bestEpoch };
       continue;
@@ -104,7 +115,7 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
     const member = index + 1;
     const started = performance.now();
     const result = await train({
-      dataset,
+      dataset: datasetFor(view),
       spec: job.spec,
       config: { ...job.config, seed: job.config.seed + index },
       checkpointDir: memberCheckpointDir(job.checkpointDir, index, members),
@@ -125,18 +136,17 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
       disposeAll();
       return { stoppedBy: 'cancelled', bestEpoch: 0, epochsRun: offset + result.history.length, metrics: null, predictions: [], modelDir: null, float16: null };
     }
-    models.push(result.model);
-    scaler = result.scaler;
+    trained.push({ model: result.model, scaler: result.scaler, view });
     epochsBefore += result.history.length;
     last = { stoppedBy: result.stoppedBy, bestEpoch: offset + result.bestEpoch };
     memberSeconds.push((performance.now() - started) / 1000);
     if (members > 1) {
-      await saveModel(result.model, memberFinalDir(job.checkpointDir, index, members));
+      const finalDir = memberFinalDir(job.checkpointDir, index, members);
+      await saveModel(result.model, finalDir);
+      writeFileSync(join(finalDir, 'scaler.json'), JSON.stringify(result.scaler));
       writeFinishedMember(job.checkpointDir, index, members, { epochsRun: result.history.length, bestEpoch: result.bestEpoch, stoppedBy: result.stoppedBy });
     }
   }
-  // Every member fits the same scaler on the same training rows; one resumed past all members refits it.
-  const fitted = scaler ?? fitScaler(dataset.splits.train.x, dataset.featureShape.reduce((a, b) => a * b, 1));
   const outcome: JobOutcome = {
     stoppedBy: last.stoppedBy,
     bestEpoch: last.bestEpoch,
@@ -153,8 +163,8 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
   const perSplit = {} as Record<SplitName, { rows: number[]; x: Float32Array; probabilities: Float32Array; metrics: EvaluationMetrics }>;
   for (const split of ['train', 'val', 'test'] as const) {
     const data = dataset.splits[split];
-    const { rows, x } = originalsScaled(data, fitted);
-    const probabilities = ensembleProbabilities(models, spec.inputShape, x, 256);
+    const { rows, x } = originals(data);
+    const probabilities = ensembleProbabilities(trained, spec.inputShape, x, 256);
     const truth = rows.map((row) => data.y[row]);
     const metrics = evaluate(dataset.labels, truth, argmaxRows(probabilities, k), rows.map((row) => data.speakers[row]));
     perSplit[split] = { rows, x, probabilities, metrics };
@@ -176,7 +186,7 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
   outcome.metrics = { val: perSplit.val.metrics, test: perSplit.test.metrics };
 
   events.phase('exporting');
-  const saved = await saveMembers(models, job.exportDir);
+  const saved = await saveMembers(trained.map((member) => member.model), job.exportDir);
   outcome.modelDir = saved.dir;
   const manifest: Record<string, unknown> = {
     format: 'emotion-studio.model',
@@ -194,20 +204,23 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
     dataset: { fingerprint: dataset.fingerprint, ...job.manifest },
     training: { epochs: epochsBefore, bestEpoch: last.bestEpoch, stoppedBy: last.stoppedBy },
     members,
+    memberViews: trained.map((member) => member.view),
     metrics: { val: headline(perSplit.val.metrics), test: headline(perSplit.test.metrics) },
     versions: { tfjs: tf.version_core, node: process.versions.node },
     files: { model: memberPaths(members).map((path) => join(path, 'model.json')), scaler: 'scaler.json', labels: 'labels.json', pipeline: 'pipeline.json' },
   };
-  writeFileSync(join(saved.dir, 'scaler.json'), JSON.stringify(fitted));
+  // the first member's scaler where a single model keeps it; each member's beside its model
+  writeFileSync(join(saved.dir, 'scaler.json'), JSON.stringify(trained[0].scaler));
+  if (members > 1) memberPaths(members).forEach((path, i) => writeFileSync(join(saved.dir, path, 'scaler.json'), JSON.stringify(trained[i].scaler)));
   writeFileSync(join(saved.dir, 'labels.json'), JSON.stringify(dataset.labels));
   writeFileSync(join(saved.dir, 'pipeline.json'), JSON.stringify(job.pipeline, null, 2));
 
   if (job.config.exportFloat16) {
-    const half = await saveMembers(models, join(saved.dir, 'float16'), { float16: true });
-    const reloaded = await loadMembers(half.dir, members);
+    const half = await saveMembers(trained.map((member) => member.model), join(saved.dir, 'float16'), { float16: true });
+    const reloaded = (await loadMembers(half.dir, members)).map((model, i) => ({ ...trained[i], model }));
     const test = perSplit.test;
     const predicted = argmaxRows(ensembleProbabilities(reloaded, spec.inputShape, test.x, 256), k);
-    reloaded.forEach((model) => model.dispose());
+    reloaded.forEach((member) => member.model.dispose());
     const fullPredicted = argmaxRows(perSplit.test.probabilities, k);
     const truth = test.rows.map((row) => dataset.splits.test.y[row]);
     const testAccuracy = truth.length === 0 ? 0 : predicted.filter((p, i) => p === truth[i]).length / truth.length;
@@ -226,13 +239,17 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
   return outcome;
 }
 
-/** A split's original clips (not augmented copies: those are not clips anyone can listen to), scaled. */
-function originalsScaled(data: SplitData, scaler: StandardScaler): { rows: number[]; x: Float32Array } {
+/** A split's original clips (not augmented copies: those are not clips anyone can listen to), raw. */
+function originals(data: SplitData): { rows: number[]; x: Float32Array } {
   const rows = data.copy.flatMap((copy, i) => (copy === 0 ? [i] : []));
   const width = data.x.length / Math.max(1, data.y.length);
   const x = new Float32Array(rows.length * width);
   rows.forEach((row, i) => x.set(data.x.subarray(row * width, (row + 1) * width), i * width));
-  return { rows, x: applyScaler(scaler, x) };
+  return { rows, x };
+}
+
+function mapSplits(dataset: TrainingDataset, map: (data: SplitData) => SplitData): TrainingDataset['splits'] {
+  return { train: map(dataset.splits.train), val: map(dataset.splits.val), test: map(dataset.splits.test) };
 }
 
 function headline(metrics: EvaluationMetrics): { n: number; accuracy: number; uar: number; macroF1: number } {

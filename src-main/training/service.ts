@@ -68,6 +68,10 @@ export function resolveConfig(input: TrainingConfigInput): TrainingConfig {
   } else if (featureSet !== preset.featureSet) {
     throw new StudioError('INVALID_ARGUMENT', `preset ${preset.name} reads ${preset.featureSet} features, not ${featureSet}`);
   }
+  const memberViews = parsed.memberViews ?? preset.defaults.memberViews;
+  if (memberViews === 'alternate' && !featureSet.startsWith('logmel')) {
+    throw new StudioError('INVALID_ARGUMENT', `memberViews: 'alternate' reads log-mel images relative to their peak; ${featureSet} is not a log-mel feature set`);
+  }
   return {
     ...parsed,
     featureSet,
@@ -82,6 +86,7 @@ export function resolveConfig(input: TrainingConfigInput): TrainingConfig {
     normalization: parsed.normalization ?? 'none',
     earlyStopping: parsed.earlyStopping === undefined ? { patience: preset.defaults.patience, restoreBestWeights: true } : parsed.earlyStopping,
     members: parsed.members ?? preset.defaults.members,
+    memberViews,
   };
 }
 

@@ -1,4 +1,5 @@
 import { FEATURE_SET_SHAPES, type FeatureSetName } from '../dsp/seed.js';
+import type { MemberViews } from './level-view.js';
 import { parseModelSpec, type LayerSpecInput, type ModelSpec } from './model-spec.js';
 
 /** How a preset trains unless the user changes it. */
@@ -21,6 +22,8 @@ export interface TrainingDefaults {
   patience: number;
   /** Models trained with seeds seed, seed + 1, … whose probabilities are averaged; 1 is a single model. */
   members: number;
+  /** 'alternate': every second member reads the log-mel image relative to its peak (level-view.ts). */
+  memberViews: MemberViews;
 }
 
 export interface ModelPreset {
@@ -124,6 +127,7 @@ const SEED_DEFAULTS: TrainingDefaults = {
   labelSmoothing: 0,
   patience: 5,
   members: 1,
+  memberViews: 'same',
 };
 
 /** mel-tcnn's fit: many cheap epochs of SpecAugment and mixup. */
@@ -140,6 +144,7 @@ const MEL_TCNN_DEFAULTS: TrainingDefaults = {
   // runs after 9–18 epochs at 44–54 %, 10–12 let them run 28–37 epochs to 57–61 %.
   patience: 12,
   members: 1,
+  memberViews: 'same',
 };
 
 /** See README, "Which preset": the ensemble size of the default preset. */
@@ -189,6 +194,7 @@ export const MODEL_PRESETS: Readonly<Record<PresetName, ModelPreset>> = {
       labelSmoothing: 0.1,
       patience: 5,
       members: 1,
+      memberViews: 'same',
     },
   },
   'mel-tcnn': {
@@ -206,10 +212,11 @@ export const MODEL_PRESETS: Readonly<Record<PresetName, ModelPreset>> = {
     title: 'Log-mel temporal CNN on absolute levels, ensemble',
     description:
       "mel-tcnn on log-mels in absolute dB (logmel-64-abs), which keep how loud the voice is — a strong cue to arousal that " +
-      "ref='max' images remove — trained as an ensemble of models with consecutive seeds whose probabilities are averaged.",
+      "ref='max' images remove — as an ensemble whose members alternate between the absolute image and the image relative " +
+      'to its peak, with consecutive seeds; their probabilities are averaged.',
     featureSet: 'logmel-64-abs',
     spec: spec('mel-tcnn-abs', 'logmel-64-abs', temporalTopology(0.9)),
-    defaults: { ...MEL_TCNN_DEFAULTS, members: ABS_ENSEMBLE_MEMBERS },
+    defaults: { ...MEL_TCNN_DEFAULTS, members: ABS_ENSEMBLE_MEMBERS, memberViews: 'alternate' },
   },
   'tiny-cnn1d': {
     name: 'tiny-cnn1d',
@@ -222,7 +229,7 @@ export const MODEL_PRESETS: Readonly<Record<PresetName, ModelPreset>> = {
       { className: 'GlobalAveragePooling1D' },
       dense(8, 'softmax'),
     ]),
-    defaults: { epochs: 3, batchSize: 16, learningRate: 3e-3, augmentation: 'none', specAugment: false, mixup: 0, frequencyWarp: 0, labelSmoothing: 0, patience: 5, members: 1 },
+    defaults: { epochs: 3, batchSize: 16, learningRate: 3e-3, augmentation: 'none', specAugment: false, mixup: 0, frequencyWarp: 0, labelSmoothing: 0, patience: 5, members: 1, memberViews: 'same' },
   },
 };
 

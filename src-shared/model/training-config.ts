@@ -88,6 +88,11 @@ export const trainingConfigSchema = z.strictObject({
    * probabilities are averaged: an ensemble. Each member has its own early stopping. Default: the preset's.
    */
   members: z.number().int().min(1).max(16).optional(),
+  /**
+   * What an ensemble's members read: 'same' the features as they are; 'alternate' (log-mel sets)
+   * the 2nd, 4th, … member the image relative to its peak (src-shared/model/level-view.ts). Default: the preset's.
+   */
+  memberViews: z.enum(['same', 'alternate']).optional(),
   /** Seeds weight initialisation, shuffling, augmentation noise, dropout masks. */
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
   /** Samples per forward/backward pass; gradients of a batch are accumulated over micro-batches. 0 = automatic. */

@@ -8,6 +8,7 @@ import { FEATURE_PIPELINES } from '../../../src-shared/model/feature-pipeline.js
 import { parseModelSpec, type ModelSpec } from '../../../src-shared/model/model-spec.js';
 import { MODEL_PRESETS } from '../../../src-shared/model/presets.js';
 import { applyScaler } from '../../../src-shared/model/scaler.js';
+import { applyLevelView } from '../../../src-shared/model/level-view.js';
 import { initBackend } from '../../../src-main/training/backend.js';
 import { writeDataset, type SplitData, type TrainingDataset } from '../../../src-main/training/dataset-files.js';
 import { memberFinalDir, readFinishedMember, resumeEpoch } from '../../../src-main/training/ensemble.js';
@@ -53,7 +54,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const BASE: TrainingConfigInput = { preset: 'tiny-cnn1d', epochs: 3, batchSize: 8, earlyStopping: null, seed: 11, exportFloat16: true };
 
-function job(name: string, data: TrainingDataset, config: TrainingConfigInput, resume = false): TrainJob {
+function job(name: string, data: TrainingDataset, config: TrainingConfigInput, resume = false, views: 'same' | 'alternate' = 'same'): TrainJob {
   const runDir = join(root, name);
   const dataDir = join(runDir, 'data');
   if (!resume) writeDataset(dataDir, data);
@@ -63,7 +64,8 @@ function job(name: string, data: TrainingDataset, config: TrainingConfigInput, r
     dataDir,
     checkpointDir: join(runDir, 'checkpoint'),
     exportDir: join(runDir, 'model'),
-    config: resolveConfig(config),
+    // 'alternate' is refused for seed-2376 by resolveConfig; the engine itself takes any rows
+    config: { ...resolveConfig(config), memberViews: views },
     spec: TINY,
     pipeline: FEATURE_PIPELINES['seed-2376'],
     resume,
@@ -102,10 +104,14 @@ function maxDifference(a: Float32Array[], b: Float32Array[]): number {
 
 /** What a single run with this seed ends with: the reference for the member trained with it. */
 async function singleRun(data: TrainingDataset, seed: number, name: string): Promise<Float32Array[]> {
+  return (await singleRunWithScaler(data, seed, name)).weights;
+}
+
+async function singleRunWithScaler(data: TrainingDataset, seed: number, name: string, epochs = 3): Promise<{ weights: Float32Array[]; mean: number[] }> {
   const result = await train({
     dataset: data,
     spec: TINY,
-    config: resolveConfig({ ...BASE, seed, members: 1 }),
+    config: resolveConfig({ ...BASE, epochs, seed, members: 1 }),
     checkpointDir: join(root, name),
     resume: false,
     isCancelled: () => false,
@@ -114,7 +120,7 @@ async function singleRun(data: TrainingDataset, seed: number, name: string): Pro
   });
   const values = weights(result.model);
   result.model.dispose();
-  return values;
+  return { weights: values, mean: result.scaler.mean };
 }
 
 describe('ensembles (config.members)', () => {
@@ -139,7 +145,8 @@ describe('ensembles (config.members)', () => {
 
     // the exported ensemble classifies with the members' mean, which is what the run stored
     const exported = await loadExportedModel(modelDir);
-    expect(exported.models).toHaveLength(3);
+    expect(exported.members).toHaveLength(3);
+    expect(exported.members.map((member) => member.view)).toEqual(['absolute', 'absolute', 'absolute']);
     const test = data.splits.test;
     const ensemble = classify(exported, test.x);
     const scaledX = applyScaler(exported.scaler, test.x.slice());
@@ -152,7 +159,7 @@ describe('ensembles (config.members)', () => {
     stored.forEach((p, row) => p.probabilities.forEach((value, c) => expect(Math.abs(value - ensemble[row * 4 + c])).toBeLessThan(2e-6)));
 
     const half = await loadExportedModel(modelDir, { float16: true });
-    expect(half.models).toHaveLength(3);
+    expect(half.members).toHaveLength(3);
     disposeExported(half);
     disposeExported(exported);
     members.forEach((model) => model.dispose());
@@ -182,9 +189,9 @@ describe('ensembles (config.members)', () => {
     expect(second.seen.epochs.map((e) => `${e.member}:${e.epoch}`)).toEqual(['2:5', '2:6', '3:7', '3:8', '3:9']);
     expect(outcome.epochsRun).toBe(9);
     const exported = await loadExportedModel(outcome.modelDir as string);
-    expect(maxDifference(weights(exported.models[0]), weights(kept))).toBe(0);
+    expect(maxDifference(weights(exported.members[0].model), weights(kept))).toBe(0);
     // the resumed member ends as an uninterrupted run with its seed
-    expect(maxDifference(weights(exported.models[1]), await singleRun(data, 12, 'single-resume'))).toBeLessThan(1e-5);
+    expect(maxDifference(weights(exported.members[1].model), await singleRun(data, 12, 'single-resume'))).toBeLessThan(1e-5);
     expect(existsSync(join(outcome.modelDir as string, 'members', '3', 'model.json'))).toBe(true);
     disposeExported(exported);
     kept.dispose();
@@ -197,7 +204,46 @@ describe('ensembles (config.members)', () => {
     expect(existsSync(join(modelDir, 'members'))).toBe(false);
     expect(existsSync(join(root, 'one', 'checkpoint', 'member-1'))).toBe(false);
     const exported = await loadExportedModel(modelDir);
-    expect(exported.models).toHaveLength(1);
+    expect(exported.members).toHaveLength(1);
     disposeExported(exported);
+  });
+
+  it("'alternate' views: the second member trains on each row relative to its peak, with its own scaler, and inference gives it the same view", async () => {
+    const data = dataset(4);
+    const outcome = await runJob(job('views', data, { ...BASE, epochs: 2, members: 2 }, false, 'alternate'), recorder().events, () => false);
+    const modelDir = outcome.modelDir as string;
+    const manifest = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8')) as { memberViews: string[] };
+    expect(manifest.memberViews).toEqual(['absolute', 'relative']);
+
+    // member 2 is the single run (seed + 1) on the peak-relative rows, and its scaler was fitted on them
+    const relative: TrainingDataset = {
+      ...data,
+      splits: {
+        train: { ...data.splits.train, x: applyLevelView('relative', data.splits.train.x, WIDTH) },
+        val: { ...data.splits.val, x: applyLevelView('relative', data.splits.val.x, WIDTH) },
+        test: { ...data.splits.test, x: applyLevelView('relative', data.splits.test.x, WIDTH) },
+      },
+    };
+    const reference = await singleRunWithScaler(relative, 12, 'single-relative', 2);
+    const exported = await loadExportedModel(modelDir);
+    expect(exported.members.map((member) => member.view)).toEqual(['absolute', 'relative']);
+    expect(maxDifference(weights(exported.members[1].model), reference.weights)).toBeLessThan(1e-5);
+    expect(exported.members[1].scaler.mean).toEqual(reference.mean);
+    expect(Math.abs(exported.members[1].scaler.mean[0] - exported.members[0].scaler.mean[0])).toBeGreaterThan(0.1);
+
+    // classify = mean of member 1 on the scaled rows and member 2 on the scaled peak-relative rows
+    const raw = data.splits.test.x;
+    const first = predictProbabilities(exported.members[0].model, [WIDTH, 1], applyScaler(exported.members[0].scaler, raw.slice()), 64);
+    const second = predictProbabilities(exported.members[1].model, [WIDTH, 1], applyScaler(exported.members[1].scaler, applyLevelView('relative', raw, WIDTH)), 64);
+    const ensemble = classify(exported, raw);
+    let worst = 0;
+    for (let i = 0; i < ensemble.length; i++) worst = Math.max(worst, Math.abs(ensemble[i] - (first[i] + second[i]) / 2));
+    expect(worst).toBeLessThan(1e-5);
+    disposeExported(exported);
+  });
+
+  it("refuses 'alternate' views for features that are not log-mel images", () => {
+    expect(() => resolveConfig({ preset: 'small-cnn1d', members: 2, memberViews: 'alternate' })).toThrow(/not a log-mel feature set/);
+    expect(resolveConfig({ preset: 'mel-tcnn', members: 2, memberViews: 'alternate' }).memberViews).toBe('alternate');
   });
 });
