@@ -28,6 +28,7 @@ Commands:
         [--batch-size N] [--lr X] [--augment none|seed-x3] [--seed N] [--backend auto|tensorflow|wasm|cpu]
         [--normalization none|utterance|speaker] [--patience N (0: no early stopping)]
         [--members K (an ensemble of K models, seeds seed…seed+K-1, probabilities averaged)]
+        [--member-views same|alternate] [--class-weights none|balanced]
         [--spec MODEL.json [--feature-set NAME]] [--mixup A] [--label-smoothing S] [--freq-warp W]
         [--name TEXT] [--out DIR] [--json]        train on the catalog's clips, test on held-out actors
   train --resume RUN [--json]   continue an interrupted or cancelled run from its last checkpoint
@@ -66,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
       patience: { type: 'string' },
       members: { type: 'string' },
       'freq-warp': { type: 'string' },
+      'class-weights': { type: 'string' },
+      'member-views': { type: 'string' },
       spec: { type: 'string' },
       'feature-set': { type: 'string' },
       mixup: { type: 'string' },
@@ -143,6 +146,8 @@ async function main(argv: string[]): Promise<number> {
           labelSmoothing: real('--label-smoothing', values['label-smoothing']),
           members: number('--members', values.members),
           frequencyWarp: real('--freq-warp', values['freq-warp']),
+          classWeights: values['class-weights'] as 'none' | undefined,
+          memberViews: values['member-views'] as 'same' | undefined,
           ...(patience === undefined ? {} : { earlyStopping: patience === 0 ? null : { patience, restoreBestWeights: true } }),
         },
         name: values.name,

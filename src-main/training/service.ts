@@ -50,6 +50,9 @@ const CANCEL_GRACE_MS = 1500;
 const PROGRESS_STORE_MS = 1000;
 const PROGRESS_EMIT_MS = 250;
 
+/** The training process ended by a signal nobody in the studio sent. */
+class TrainerKilled extends Error {}
+
 /** A preset's defaults, then the user's values: the config the engine runs and stores. */
 export function resolveConfig(input: TrainingConfigInput): TrainingConfig {
   const result = trainingConfigSchema.safeParse(input);
@@ -87,6 +90,7 @@ export function resolveConfig(input: TrainingConfigInput): TrainingConfig {
     earlyStopping: parsed.earlyStopping === undefined ? { patience: preset.defaults.patience, restoreBestWeights: true } : parsed.earlyStopping,
     members: parsed.members ?? preset.defaults.members,
     memberViews,
+    classWeights: parsed.classWeights ?? preset.defaults.classWeights,
   };
 }
 
@@ -219,7 +223,9 @@ export class TrainingService implements TrainingApi, RunsApi {
         }
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        this.setStatus(runId, active.cancelRequested ? 'cancelled' : 'failed', active.cancelRequested ? undefined : message);
+        // a training process killed from outside (the OOM killer, kill -9) is an interruption, resumable from its checkpoint
+        const status = active.cancelRequested ? 'cancelled' : error instanceof TrainerKilled ? 'interrupted' : 'failed';
+        this.setStatus(runId, status, active.cancelRequested ? undefined : message);
       } finally {
         this.active.delete(runId);
         finish();
@@ -366,6 +372,7 @@ export class TrainingService implements TrainingApi, RunsApi {
         if (outcome !== null) resolve(outcome);
         else if (active.cancelRequested) resolve(null);
         else if (failure !== null) reject(new Error(failure));
+        else if (signal !== null) reject(new TrainerKilled(`the training process was killed (signal ${signal}); resume continues from its last checkpoint`));
         else reject(new Error(`the training process ended without a result (${signal !== null ? `signal ${signal}` : `exit code ${code}`})${detail === '' ? '' : `: ${detail.split('\n').slice(-3).join(' ')}`}`));
       });
       child.send({ type: 'start', job });

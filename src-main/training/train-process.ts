@@ -25,6 +25,12 @@ const port = parentPort();
 // A studio that dies (kill -9, crash) leaves its run 'interrupted'; training on with nobody to
 // record it would only hold the CPU and the checkpoint folder.
 process.on('disconnect', () => process.exit(0));
+// The disconnect event waits for the event loop, which a long synchronous step or a checkpoint
+// write holds; the parent's pid changes (the orphan is re-parented) at once, so each batch checks it.
+const parentPid = process.ppid;
+function exitIfOrphaned(): void {
+  if (process.ppid !== parentPid) process.exit(0);
+}
 let cancelled = false;
 let started = false;
 
@@ -47,7 +53,10 @@ async function start(job: TrainJob): Promise<void> {
         progress: (progress) => port.postMessage({ type: 'progress', progress }),
         epoch: (record) => port.postMessage({ type: 'epoch', record }),
       },
-      () => cancelled,
+      () => {
+        exitIfOrphaned();
+        return cancelled;
+      },
     );
     port.postMessage({ type: 'done', outcome });
   } catch (error) {

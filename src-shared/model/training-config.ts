@@ -68,8 +68,8 @@ export const trainingConfigSchema = z.strictObject({
   learningRate: z.number().positive().max(1).optional(),
   /** Categorical cross-entropy label smoothing, 0..0.5. */
   labelSmoothing: z.number().min(0).max(0.5).optional(),
-  /** 'balanced' weighs each class by n / (k · n_class) of the training set. */
-  classWeights: z.enum(['none', 'balanced']).default('none'),
+  /** 'balanced' weighs each class by n / (k · n_class) of the training set. Default: the preset's. */
+  classWeights: z.enum(['none', 'balanced']).optional(),
   /** EarlyStopping on validation loss; default: the preset's patience (5 for the seed's models), restoring the best weights. */
   earlyStopping: z
     .strictObject({ patience: z.number().int().min(1).max(1000).default(5), restoreBestWeights: z.boolean().default(true) })

@@ -120,12 +120,14 @@ describe.skipIf(skipReason !== null)(title, () => {
     await page.waitForSelector('[data-testid=model-summary][data-preset=mel-tcnn-abs]');
     expect(Number(await page.inputValue('[data-testid=form-members]'))).toBeGreaterThan(1);
     expect(await page.inputValue('[data-testid=form-es-patience]')).toBe('12');
+    expect(await page.inputValue('[data-testid=form-member-views]')).toBe('alternate');
     expect(await page.textContent('[data-testid=model-ensemble]')).toMatch(/An ensemble of \d+ trains/);
 
     // The tiny model; the split follows the catalog's four actors, and the guard speaks before a run is queued.
     await page.selectOption('[data-testid=form-preset]', 'tiny-cnn1d');
     await page.waitForSelector('[data-testid=model-summary][data-preset=tiny-cnn1d]');
     expect(await page.inputValue('[data-testid=form-members]')).toBe('1');
+    expect(await page.inputValue('[data-testid=form-member-views]')).toBe('same');
     expect(await page.locator('[data-testid=model-ensemble]').count()).toBe(0);
     expect(await page.inputValue('[data-testid=form-test-actors]')).toBe('4');
     expect(await page.inputValue('[data-testid=form-val-actors]')).toBe('3');

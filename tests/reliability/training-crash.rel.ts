@@ -250,11 +250,12 @@ describe.skipIf(skip !== null)(`kill -9 during training${skip === null ? '' : ` 
         fraction /= 2;
       }
       if (plan.kind === 'trainer') {
-        // The studio saw its training process die: it records the run as failed, says why, and exits 1.
+        // The studio saw its training process die: it records the run as interrupted (resumable), says why, and exits 1.
         expect(await run.exit, run.stderr()).toBe(1);
         const summary = JSON.parse(run.stdout()) as { status: string; error: string };
-        expect(summary.status).toBe('failed');
+        expect(summary.status).toBe('interrupted');
         expect(summary.error).toContain('SIGKILL');
+        expect(summary.error).toContain('resume continues from its last checkpoint');
       }
 
       const kept = rows.map((row) => row.epoch);
@@ -283,13 +284,12 @@ describe.skipIf(skip !== null)(`kill -9 during training${skip === null ? '' : ` 
       expect(index.state.history.slice(0, common).map((h) => h.loss)).toEqual(rows.slice(0, common).map((r) => r.loss));
       expect(readDb(db, (s) => (s.pragma('integrity_check') as { integrity_check: string }[])[0].integrity_check)).toBe('ok');
 
-      // A restarted studio finds the run: interrupted when the studio died with it, failed
-      // (with the reason) when only the training process died.
+      // A restarted studio finds the run interrupted, whichever process died, with the reason.
       const studio = await createStudio({ dbPath: db, transport: 'http', workerThreads: 0 });
       try {
         const summary = await studio.training.get({ runId });
-        expect(summary.status).toBe(plan.kind === 'trainer' ? 'failed' : 'interrupted');
-        if (plan.kind !== 'trainer') expect(summary.error).toContain('resume it from its last checkpoint');
+        expect(summary.status).toBe('interrupted');
+        expect(summary.error).toContain(plan.kind === 'trainer' ? 'resume continues from its last checkpoint' : 'resume it from its last checkpoint');
       } finally {
         await studio.close();
       }

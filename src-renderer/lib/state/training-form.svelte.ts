@@ -39,6 +39,7 @@ const SAVED_FIELDS = [
   'reduceLrMinLr',
   'seed',
   'members',
+  'memberViews',
   'mixup',
   'frequencyWarp',
   'specAugment',
@@ -90,6 +91,8 @@ export class TrainingForm {
   seed = $state<number | null>(42);
   /** Ensemble size: models trained with seeds seed … seed + members − 1, probabilities averaged. */
   members = $state<number | null>(1);
+  /** 'alternate': every second member reads the log-mel image relative to its peak. */
+  memberViews = $state<'same' | 'alternate'>('same');
   mixup = $state<number | null>(0);
   /** Largest relative stretch of a spectrogram's band axis per example (training only); 0 is off. */
   frequencyWarp = $state<number | null>(0);
@@ -198,6 +201,8 @@ export class TrainingForm {
     this.mixup = number('mixup') ?? this.mixup;
     this.frequencyWarp = number('frequencyWarp') ?? this.frequencyWarp;
     this.members = number('members') ?? this.members;
+    if (defaults.memberViews === 'same' || defaults.memberViews === 'alternate') this.memberViews = defaults.memberViews;
+    if (defaults.classWeights === 'none' || defaults.classWeights === 'balanced') this.classWeights = defaults.classWeights;
     const patience = number('patience');
     if (patience !== null) {
       this.earlyStopping = true;
@@ -291,6 +296,7 @@ export class TrainingForm {
       reduceLrOnPlateau: this.reduceLr ? { factor: number(this.reduceLrFactor), patience: number(this.reduceLrPatience), minLr: number(this.reduceLrMinLr) } : null,
       seed: number(this.seed),
       members: number(this.members),
+      memberViews: this.memberViews,
       backend: this.backend,
     };
   }

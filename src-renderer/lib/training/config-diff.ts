@@ -88,6 +88,7 @@ const KEY_NAMES: Record<string, string> = {
   'reduceLrOnPlateau.minLr': 'Minimum LR',
   seed: 'Seed',
   members: 'Ensemble members',
+  memberViews: 'Member views',
   microBatch: 'Micro-batch',
   backend: 'Backend',
   exportFloat16: 'float16 export',

@@ -112,6 +112,10 @@ describe('model presets', () => {
     expect(ensemble.members).toBe(MODEL_PRESETS[DEFAULT_PRESET].defaults.members);
     expect(ensemble.members).toBeGreaterThan(1);
     expect(ensemble.featureSet).toBe('logmel-64-abs');
+    expect(ensemble.memberViews).toBe('alternate');
+    expect(ensemble.classWeights).toBe('balanced');
+    expect(seed.classWeights).toBe('none');
+    expect(resolveConfig({ preset: DEFAULT_PRESET, classWeights: 'none' }).classWeights).toBe('none');
     const own = resolveConfig({ preset: 'mel-tcnn-abs', members: 1, earlyStopping: { patience: 3 } });
     expect(own.members).toBe(1);
     expect(own.earlyStopping).toEqual({ patience: 3, restoreBestWeights: true });
