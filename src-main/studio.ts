@@ -51,7 +51,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   const catalog = new CatalogService({ db, events, probe: (path) => workers.probe(path) });
   const paths = new PathPolicy({ datasets: () => catalog.listDatasets({}) });
   const audio = new AudioService({ catalog, workers, paths });
-  const features = new FeatureService({ catalog, cache: new FeatureCache(db), workers, events });
+  const features = new FeatureService({ catalog, cache: new FeatureCache(db), workers, events, paths });
   const explore = new ExploreService({ db, catalog, features, workers, paths });
   const version = readVersion();
   const training = new TrainingService({

@@ -8,7 +8,9 @@ export interface ModelListing {
   description: string;
   featureSet: string;
   inputShape: number[];
+  /** Per model; an ensemble preset trains `members` of them. */
   params: { total: number; trainable: number; nonTrainable: number };
+  members: number;
   default: boolean;
 }
 
@@ -23,6 +25,7 @@ export function listModels(): ModelListing[] {
       featureSet: preset.featureSet,
       inputShape: [...preset.spec.inputShape],
       params: { total, trainable, nonTrainable },
+      members: preset.defaults.members,
       default: preset.name === DEFAULT_PRESET,
     };
   });
@@ -37,7 +40,7 @@ export async function runModels(json: boolean): Promise<number> {
   }
   const count = (n: number) => n.toLocaleString('en-US');
   const rows = [
-    ['name', 'features', 'input', 'params', 'trainable', 'non-trainable', 'title'],
+    ['name', 'features', 'input', 'params', 'trainable', 'non-trainable', 'members', 'title'],
     ...models.map((m) => [
       `${m.name}${m.default ? ' *' : ''}`,
       m.featureSet,
@@ -45,11 +48,12 @@ export async function runModels(json: boolean): Promise<number> {
       count(m.params.total),
       count(m.params.trainable),
       count(m.params.nonTrainable),
+      String(m.members),
       m.title,
     ]),
   ];
   // Counts align right so their digits line up; text aligns left.
-  const numeric = [false, false, false, true, true, true, false];
+  const numeric = [false, false, false, true, true, true, true, false];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   for (const row of rows) {
     const cells = row.map((cell, column) =>

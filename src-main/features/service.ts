@@ -5,6 +5,7 @@ import { featuresArgs, type ClipFeatures, type ExtractSummary, type FeaturesApi,
 import { StudioError } from '../../src-shared/contract/result.js';
 import { FEATURE_PIPELINES, pipelineKey, type FeaturePipeline } from '../../src-shared/model/feature-pipeline.js';
 import type { CatalogService } from '../catalog/service.js';
+import type { PathPolicy } from '../services/path-policy.js';
 import type { EventBus } from '../events.js';
 import { TASKS_PER_WORKER, type AudioWorkers } from '../workers/pool.js';
 import type { FeatureAugment } from '../workers/audio-worker.js';
@@ -16,6 +17,8 @@ interface FeatureServiceDeps {
   cache: FeatureCache;
   workers: AudioWorkers;
   events: EventBus;
+  /** Refuses clips whose file lies outside their dataset's folder (a hand-edited catalog). */
+  paths?: PathPolicy;
 }
 
 /** Clips in flight per worker thread: the tasks it runs at once plus one queued, so no thread waits for a reply to be handled. */
@@ -53,6 +56,7 @@ export class FeatureService implements FeaturesApi {
   async clipFeatures(args: z.input<typeof featuresArgs.clipFeatures>): Promise<ClipFeatures> {
     const pipeline = resolvePipeline(featuresArgs.clipFeatures.parse(args).pipeline);
     const clip = await this.deps.catalog.getClip({ clipId: args.clipId });
+    await this.deps.paths?.checkClip(clip);
     const key = pipelineKey(pipeline);
     const cached = this.deps.cache.get(clip.id, key, clip.contentHash);
     const features = cached ?? (await this.deps.workers.features(clip.path, pipeline));
@@ -110,7 +114,13 @@ export class FeatureService implements FeaturesApi {
       this.deps.events.emit('job.progress', { jobId, kind: 'features', done: summary.computed + summary.cached + summary.failed.length, total: summary.total, detail });
 
     const toCompute: Clip[] = [];
+    const refusal = this.deps.paths === undefined ? () => null : await this.deps.paths.clipChecker();
     for (const clip of clips) {
+      const refused = refusal(clip);
+      if (refused !== null) {
+        summary.failed.push({ clipId: clip.id, path: clip.path, reason: refused });
+        continue;
+      }
       const cached = this.deps.cache.get(clip.id, keyOf(clip), clip.contentHash);
       if (cached === null) {
         toCompute.push(clip);

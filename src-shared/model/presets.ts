@@ -241,9 +241,10 @@ export const MODEL_PRESETS: Readonly<Record<PresetName, ModelPreset>> = {
 
 /**
  * The preset the UI and CLI start from, chosen by measured speaker-independent accuracy within the
- * 15 minutes a laptop run may take (README, "Which preset"): on actors 19–20 held out, one
- * mel-tcnn reached 57–62 % in 2–4 minutes here, one mel-tcnn-abs (absolute levels) 6x %, and the
- * ensemble of five mel-tcnn-abs models the figure the README gives; the seed CNN needs minutes per epoch.
+ * 15 minutes a laptop run may take (README, "Which preset"; docs/accuracy.md): on actors 19–20
+ * held out, one mel-tcnn reached 57–62 % in 1–4 minutes here and five of them 61.7 %; mel-tcnn-abs
+ * (five members, absolute and peak-relative views, balanced class weights) 66.7–67.5 %, UAR
+ * 68.8–69.5 %, in 6–7 minutes; the seed CNN needs minutes per epoch.
  */
 export const DEFAULT_PRESET: PresetName = 'mel-tcnn-abs';
 

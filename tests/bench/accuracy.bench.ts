@@ -92,7 +92,11 @@ async function main(): Promise<void> {
     }
     rows.push(...runs);
     if (runs.length > 1) {
-      const median = (key: 'accuracy' | 'uar' | 'macroF1' | 'minutes' | 'epochs') => [...runs.map((r) => r[key])].sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+      const median = (key: 'accuracy' | 'uar' | 'macroF1' | 'minutes' | 'epochs') => {
+        const sorted = runs.map((r) => r[key]).sort((a, b) => a - b);
+        const mid = Math.floor(sorted.length / 2);
+        return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+      };
       medians.push({ ...runs[0], seed: `median of ${runs.length}`, accuracy: median('accuracy'), uar: median('uar'), macroF1: median('macroF1'), minutes: median('minutes'), epochs: median('epochs') });
     }
   }

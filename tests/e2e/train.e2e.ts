@@ -119,6 +119,24 @@ describe.skipIf(!built || !existsSync(ravdessDir))(`training from the command li
     });
   });
 
+  it('an ensemble of two: members in the export, epochs counted across them, and evaluate reproduces the run from the audio', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'es-ensemble-')), 'model');
+    const result = await runCli(['train', '--db', db, '--preset', 'tiny-cnn1d', '--epochs', '2', '--members', '2', '--test-actors', '4', '--val-actors', '3', '--out', out, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const run = JSON.parse(result.stdout) as TrainJson & { members: number };
+    expect(run.members).toBe(2);
+    expect(run.epochs).toBe(4);
+    expect(result.stderr).toContain('member 2 epoch 4:');
+    for (const file of ['members/1/model.json', 'members/2/model.json', 'members/2/scaler.json', 'float16/members/2/weights.bin', 'manifest.json']) {
+      expect(existsSync(join(out, file)), file).toBe(true);
+    }
+    const members = runDb(db, (sqlite) => sqlite.prepare('SELECT member FROM epochs WHERE run_id = ? ORDER BY epoch').all(run.runId) as { member: number }[]);
+    expect(members.map((row) => row.member)).toEqual([1, 1, 2, 2]);
+    const evaluated = await runCli(['evaluate', '--model', out, join(corpus, 'Actor_04'), '--json']);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect((JSON.parse(evaluated.stdout) as TrainJson['metrics']).confusion).toEqual(run.metrics.confusion);
+  });
+
   it('refuses a split that puts one actor on two sides, naming the actor', async () => {
     const result = await runCli(['train', '--db', db, '--preset', 'tiny-cnn1d', '--test-actors', '3', '--val-actors', '3,2', '--json']);
     expect(result.code).toBe(1);

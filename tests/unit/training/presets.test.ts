@@ -98,6 +98,8 @@ describe('model presets', () => {
     expect(listed.map((m) => m.name)).toEqual([...PRESET_NAMES]);
     expect(listed[0]).toMatchObject({ name: 'seed-cnn1d', featureSet: 'seed-2376', params: { total: 7_193_736, trainable: 7_189_384, nonTrainable: 4_352 } });
     expect(listed.filter((m) => m.default).map((m) => m.name)).toEqual([DEFAULT_PRESET]);
+    expect(listed.find((m) => m.default)?.members).toBe(MODEL_PRESETS[DEFAULT_PRESET].defaults.members);
+    expect(listed[0].members).toBe(1);
   });
 
   it("fill a run's early-stopping patience and ensemble size from the preset unless the config sets them", () => {

@@ -184,7 +184,15 @@ describe('paths through the dispatcher and over HTTP, on a real studio', () => {
       expect(codeOf(await studio.dispatch('audio.clipAudio', { clipId })), `audio.clipAudio ${clipId}`).toBe('FORBIDDEN');
       expect(codeOf(await studio.dispatch('audio.melSpectrogram', { clipId })), `audio.melSpectrogram ${clipId}`).toBe('FORBIDDEN');
       expect(codeOf(await studio.dispatch('explore.clipFeatureDetail', { clipId })), `explore.clipFeatureDetail ${clipId}`).toBe('FORBIDDEN');
+      expect(codeOf(await studio.dispatch('features.clipFeatures', { clipId, pipeline: 'seed-2376' })), `features.clipFeatures ${clipId}`).toBe('FORBIDDEN');
     }
+    // extraction over many clips (what training's dataset goes through) reports both as failed and reads clip 1
+    const extracted = await studio.dispatch('features.extract', { jobId: 'paths', filter: {}, pipeline: 'seed-2376' });
+    expect(extracted.ok).toBe(true);
+    const summary = (extracted as { value: { computed: number; cached: number; failed: { clipId: number; reason: string }[] } }).value;
+    expect(summary.failed.map((f) => f.clipId).sort()).toEqual([2, 3]);
+    for (const failure of summary.failed) expect(failure.reason).toContain("outside its dataset's folder");
+    expect(summary.computed + summary.cached).toBe(1);
     const overHttp = await post('audio.clipAudio', { clipId: 2 });
     expect(overHttp.status).toBe(200);
     expect(codeOf(overHttp.body)).toBe('FORBIDDEN');
