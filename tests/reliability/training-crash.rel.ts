@@ -78,7 +78,12 @@ interface Training {
 
 /** Starts `train` in its own process group (so the group can be killed as one). */
 function startTrain(db: string, extra: string[]): Training {
-  const child = spawn(process.execPath, [CLI, 'train', '--db', db, ...extra], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startCli(['train', '--db', db, ...extra], true);
+}
+
+/** A CLI command with its output piped; `detached` gives it its own process group. */
+function startCli(args: string[], detached: boolean): Training {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, detached, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -320,11 +325,5 @@ describe.skipIf(skip !== null)(`kill -9 during training${skip === null ? '' : ` 
 
 /** Any other CLI command, piped. */
 function startTrainLike(args: string[]): Training {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  let stdout = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stderr: () => stderr, stdout: () => stdout, exit };
+  return startCli(args, false);
 }

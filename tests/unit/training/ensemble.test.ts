@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../../src-shared/dsp/random.js';
 import { FEATURE_PIPELINES } from '../../../src-shared/model/feature-pipeline.js';
 import { parseModelSpec, type ModelSpec } from '../../../src-shared/model/model-spec.js';
 import { MODEL_PRESETS } from '../../../src-shared/model/presets.js';
 import { applyScaler } from '../../../src-shared/model/scaler.js';
 import { applyLevelView } from '../../../src-shared/model/level-view.js';
 import { initBackend } from '../../../src-main/training/backend.js';
-import { writeDataset, type SplitData, type TrainingDataset } from '../../../src-main/training/dataset-files.js';
+import { writeDataset, type TrainingDataset } from '../../../src-main/training/dataset-files.js';
+import { loudnessDataset } from './synthetic.js';
 import { memberFinalDir, readFinishedMember, resumeEpoch } from '../../../src-main/training/ensemble.js';
 import { classify, disposeExported, loadExportedModel } from '../../../src-main/training/inference.js';
 import { loadModel } from '../../../src-main/training/model-io.js';
@@ -23,26 +23,9 @@ import type { TrainingConfigInput } from '../../../src-shared/model/training-con
 const WIDTH = 128;
 const TINY: ModelSpec = parseModelSpec({ ...MODEL_PRESETS['tiny-cnn1d'].spec, name: 'tiny-128', inputShape: [WIDTH, 1] });
 
-/** Four classes told apart by loudness: class c is noise with standard deviation 0.5 + c. */
-function split(random: Random, perClass: number, speaker: string, firstId: number): SplitData {
-  const rows = perClass * 4;
-  const x = new Float32Array(rows * WIDTH);
-  const y = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    y[r] = r % 4;
-    for (let j = 0; j < WIDTH; j++) x[r * WIDTH + j] = random.normal(0, 0.5 + y[r]);
-  }
-  return { x, y, clipIds: Array.from({ length: rows }, (_, i) => firstId + i), copy: new Array(rows).fill(0), speakers: new Array(rows).fill(speaker) };
-}
-
 function dataset(seed: number): TrainingDataset {
-  const random = new Random(seed);
-  return {
-    featureShape: [WIDTH],
-    labels: ['neutral', 'calm', 'happy', 'sad'],
-    splits: { train: split(random, 10, 'actor-01', 1), val: split(random, 4, 'actor-02', 1001), test: split(random, 4, 'actor-03', 2001) },
-    fingerprint: 'synthetic',
-  };
+  // distinct clip ids across splits: the run stores one prediction per clip
+  return loudnessDataset(seed, WIDTH, { train: 10, val: 4, test: 4 }, true);
 }
 
 let root: string;

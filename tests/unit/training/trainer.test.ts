@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../../src-shared/dsp/random.js';
 import { MODEL_PRESETS } from '../../../src-shared/model/presets.js';
 import { parseModelSpec, type ModelSpec } from '../../../src-shared/model/model-spec.js';
-import type { SplitData, TrainingDataset } from '../../../src-main/training/dataset-files.js';
+import type { TrainingDataset } from '../../../src-main/training/dataset-files.js';
+import { loudnessDataset } from './synthetic.js';
 import { resolveConfig } from '../../../src-main/training/service.js';
 import { train, type EpochRecord } from '../../../src-main/training/trainer.js';
 import { hasCheckpoint } from '../../../src-main/training/checkpoint.js';
@@ -16,26 +16,8 @@ import { initBackend } from '../../../src-main/training/backend.js';
 const WIDTH = 256;
 const TINY: ModelSpec = parseModelSpec({ ...MODEL_PRESETS['tiny-cnn1d'].spec, name: 'tiny-256', inputShape: [WIDTH, 1] });
 
-/** Four classes told apart by loudness: class c is noise with standard deviation 0.5 + c. */
-function split(random: Random, perClass: number, speaker: string): SplitData {
-  const rows = perClass * 4;
-  const x = new Float32Array(rows * WIDTH);
-  const y = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    y[r] = r % 4;
-    for (let j = 0; j < WIDTH; j++) x[r * WIDTH + j] = random.normal(0, 0.5 + y[r]);
-  }
-  return { x, y, clipIds: Array.from({ length: rows }, (_, i) => i + 1), copy: new Array(rows).fill(0), speakers: new Array(rows).fill(speaker) };
-}
-
 function dataset(seed: number): TrainingDataset {
-  const random = new Random(seed);
-  return {
-    featureShape: [WIDTH],
-    labels: ['neutral', 'calm', 'happy', 'sad'],
-    splits: { train: split(random, 12, 'actor-01'), val: split(random, 4, 'actor-02'), test: split(random, 4, 'actor-03') },
-    fingerprint: 'synthetic',
-  };
+  return loudnessDataset(seed, WIDTH, { train: 12, val: 4, test: 4 });
 }
 
 let dir: string;
