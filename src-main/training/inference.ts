@@ -12,7 +12,6 @@ export interface ExportedModel {
   /** One model, or an ensemble's members (each with its scaler and view) whose probabilities are averaged. */
   members: EnsembleMember[];
   pipeline: FeaturePipeline;
-  scaler: StandardScaler;
   labels: string[];
   inputShape: number[];
   manifest: Record<string, unknown>;
@@ -28,27 +27,27 @@ function readJson(dir: string, file: string): unknown {
   }
 }
 
-/** Loads an export (manifest, pipeline, scaler, labels and the tfjs model); `float16` picks the half-precision copy. */
+/** Loads an export (manifest, pipeline, labels, and each model with its scaler); `float16` picks the half-precision copy. */
 export async function loadExportedModel(dir: string, options: { float16?: boolean } = {}): Promise<ExportedModel> {
   const manifest = readJson(dir, 'manifest.json') as Record<string, unknown>;
   if (manifest.format !== 'emotion-studio.model') throw new Error(`${join(dir, 'manifest.json')}: not an Emotion Studio model manifest`);
   const parsed = featurePipelineSchema.safeParse(readJson(dir, 'pipeline.json'));
   if (!parsed.success) throw new Error(`${join(dir, 'pipeline.json')}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-  const scaler = readJson(dir, 'scaler.json') as StandardScaler;
   const labels = readJson(dir, 'labels.json') as string[];
   const inputShape = manifest.inputShape as number[];
   const width = inputShape.reduce((a, b) => a * b, 1);
-  if (scaler.kind !== 'standard' || scaler.mean.length !== width) throw new Error(`${join(dir, 'scaler.json')}: expected a standard scaler of width ${width}`);
   const members = manifest.members === undefined ? 1 : Number(manifest.members);
   if (!Number.isInteger(members) || members < 1) throw new Error(`${join(dir, 'manifest.json')}: members must be a positive integer, got ${JSON.stringify(manifest.members)}`);
   const views = Array.isArray(manifest.memberViews) ? (manifest.memberViews as LevelView[]) : [];
   if (views.some((view) => view !== 'absolute' && view !== 'relative')) throw new Error(`${join(dir, 'manifest.json')}: memberViews must list 'absolute' or 'relative' per member`);
-  const scalers = members === 1 ? [scaler] : memberPaths(members).map((path) => readJson(join(dir, path), 'scaler.json') as StandardScaler);
-  for (const [i, memberScaler] of scalers.entries()) {
-    if (memberScaler.kind !== 'standard' || memberScaler.mean.length !== width) throw new Error(`${dir}: member ${i + 1}'s scaler is not a standard scaler of width ${width}`);
-  }
+  // each model's scaler beside it: scaler.json for one model, members/i/scaler.json for an ensemble
+  const scalers = memberPaths(members).map((path) => {
+    const scaler = readJson(join(dir, path), 'scaler.json') as StandardScaler;
+    if (scaler.kind !== 'standard' || scaler.mean.length !== width) throw new Error(`${join(dir, path, 'scaler.json')}: expected a standard scaler of width ${width}`);
+    return scaler;
+  });
   const models = await loadMembers(options.float16 ? join(dir, 'float16') : dir, members);
-  return { dir, members: models.map((model, i) => ({ model, scaler: scalers[i], view: views[i] ?? 'absolute' })), pipeline: parsed.data, scaler, labels, inputShape, manifest };
+  return { dir, members: models.map((model, i) => ({ model, scaler: scalers[i], view: views[i] ?? 'absolute' })), pipeline: parsed.data, labels, inputShape, manifest };
 }
 
 /** The normalisation the model was trained with (manifest.config.normalization). */

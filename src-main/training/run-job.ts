@@ -207,11 +207,10 @@ export async function runJob(job: TrainJob, events: JobEvents, isCancelled: () =
     memberViews: trained.map((member) => member.view),
     metrics: { val: headline(perSplit.val.metrics), test: headline(perSplit.test.metrics) },
     versions: { tfjs: tf.version_core, node: process.versions.node },
-    files: { model: memberPaths(members).map((path) => join(path, 'model.json')), scaler: 'scaler.json', labels: 'labels.json', pipeline: 'pipeline.json' },
+    files: { model: memberPaths(members).map((path) => join(path, 'model.json')), scaler: memberPaths(members).map((path) => join(path, 'scaler.json')), labels: 'labels.json', pipeline: 'pipeline.json' },
   };
-  // the first member's scaler where a single model keeps it; each member's beside its model
-  writeFileSync(join(saved.dir, 'scaler.json'), JSON.stringify(trained[0].scaler));
-  if (members > 1) memberPaths(members).forEach((path, i) => writeFileSync(join(saved.dir, path, 'scaler.json'), JSON.stringify(trained[i].scaler)));
+  // each model's scaler beside it (a single model's path is '.')
+  memberPaths(members).forEach((path, i) => writeFileSync(join(saved.dir, path, 'scaler.json'), JSON.stringify(trained[i].scaler)));
   writeFileSync(join(saved.dir, 'labels.json'), JSON.stringify(dataset.labels));
   writeFileSync(join(saved.dir, 'pipeline.json'), JSON.stringify(job.pipeline, null, 2));
 

@@ -373,7 +373,7 @@ export class TrainingService implements TrainingApi, RunsApi {
         else if (active.cancelRequested) resolve(null);
         else if (failure !== null) reject(new Error(failure));
         else if (signal !== null) reject(new TrainerKilled(`the training process was killed (signal ${signal}); resume continues from its last checkpoint`));
-        else reject(new Error(`the training process ended without a result (${signal !== null ? `signal ${signal}` : `exit code ${code}`})${detail === '' ? '' : `: ${detail.split('\n').slice(-3).join(' ')}`}`));
+        else reject(new Error(`the training process ended without a result (exit code ${code})${detail === '' ? '' : `: ${detail.split('\n').slice(-3).join(' ')}`}`));
       });
       child.send({ type: 'start', job });
       if (active.cancelRequested) {

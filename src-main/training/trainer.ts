@@ -152,7 +152,7 @@ export async function train(options: TrainerOptions): Promise<TrainerResult> {
       }
       const rows = order.slice(b * batchSize, Math.min(n, (b + 1) * batchSize));
       const { x, targets, hard } = gatherBatch(xTrain, yTrain, rows, width, k);
-      if (isSpectrogram && (config.frequencyWarp ?? 0) > 0) frequencyWarp(random, x, dataset.featureShape[0], dataset.featureShape[1], config.frequencyWarp);
+      if (isSpectrogram) frequencyWarp(random, x, dataset.featureShape[0], dataset.featureShape[1], config.frequencyWarp ?? 0);
       if (isSpectrogram && config.specAugment) specAugment(random, x, dataset.featureShape[0], dataset.featureShape[1], DEFAULT_SPEC_AUGMENT);
       if (config.mixup > 0) mixup(random, config.mixup, x, width, targets, k);
       const weights = classWeights === null ? null : Float32Array.from(hard, (label) => classWeights[label]);

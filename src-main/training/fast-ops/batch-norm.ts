@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D } from '@tensorflow/tfjs-core';
 import { nativeOps, type NativeOps, type OpAttr } from './native.js';
+import { reownBatchStats } from '../batch-norm-stats.js';
 
 export interface BatchNormTrainResult {
   /** (x − mean) / sqrt(variance + epsilon) · gamma + beta, the shape of x. */
@@ -82,12 +83,5 @@ function native(ops: NativeOps, x: Tensor, gamma: Tensor1D, beta: Tensor1D, epsi
     };
   });
   const y = op(x, gamma, beta);
-  if (out.stats === undefined) throw new Error('batchNormTrainFast: the forward pass did not run');
-  // Re-own the statistics in the caller's scope, so tf.tidy disposes them like any result.
-  const [keptMean, keptVariance] = out.stats;
-  const mean = tf.clone(keptMean);
-  const variance = tf.clone(keptVariance);
-  keptMean.dispose();
-  keptVariance.dispose();
-  return { y, mean, variance };
+  return { y, ...reownBatchStats(out.stats, 'batchNormTrainFast') };
 }

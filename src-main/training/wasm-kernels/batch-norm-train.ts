@@ -12,6 +12,7 @@ import type { KernelConfig, KernelFunc, Tensor, Tensor1D, TensorInfo } from '@te
 import { BATCH_NORM_GRAD_STATS } from './gradients.js';
 import { simdKernels } from './simd-kernels.js';
 import { allocF32, asWasmBackend, byteOffset, f32Index } from './wasm-backend.js';
+import { reownBatchStats } from '../batch-norm-stats.js';
 
 export const BATCH_NORM_BACKWARD = 'EmotionStudioBatchNormBackward';
 
@@ -83,12 +84,5 @@ export function batchNormTrainWasm(x: Tensor, gamma: Tensor1D, beta: Tensor1D, e
     };
   });
   const y = op(x, gamma, beta);
-  if (out.stats === undefined) throw new Error('batchNormTrainWasm: the forward pass did not run');
-  // Re-own the statistics in the caller's scope, so tf.tidy disposes them like any result.
-  const [keptMean, keptVariance] = out.stats;
-  const mean = tf.clone(keptMean);
-  const variance = tf.clone(keptVariance);
-  keptMean.dispose();
-  keptVariance.dispose();
-  return { y, mean, variance };
+  return { y, ...reownBatchStats(out.stats, 'batchNormTrainWasm') };
 }

@@ -116,9 +116,10 @@ describe('ensembles (config.members)', () => {
     expect([...seen.members]).toEqual(['1/3', '2/3', '3/3']);
     expect(outcome.epochsRun).toBe(9);
     const modelDir = outcome.modelDir as string;
-    const manifest = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8')) as { members: number; files: { model: string[] }; float16: { sizeRatio: number } };
+    const manifest = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8')) as { members: number; files: { model: string[]; scaler: string[] }; float16: { sizeRatio: number } };
     expect(manifest.members).toBe(3);
     expect(manifest.files.model).toEqual(['members/1/model.json', 'members/2/model.json', 'members/3/model.json']);
+    expect(manifest.files.scaler).toEqual(['members/1/scaler.json', 'members/2/scaler.json', 'members/3/scaler.json']);
     expect(manifest.float16.sizeRatio).toBe(0.5);
 
     // member i is exactly the single run seeded seed + i (different seeds: different models)
@@ -132,7 +133,7 @@ describe('ensembles (config.members)', () => {
     expect(exported.members.map((member) => member.view)).toEqual(['absolute', 'absolute', 'absolute']);
     const test = data.splits.test;
     const ensemble = classify(exported, test.x);
-    const scaledX = applyScaler(exported.scaler, test.x.slice());
+    const scaledX = applyScaler(exported.members[0].scaler, test.x.slice());
     const perMember = members.map((model) => predictProbabilities(model, [WIDTH, 1], scaledX, 64));
     let worst = 0;
     for (let i = 0; i < ensemble.length; i++) worst = Math.max(worst, Math.abs(ensemble[i] - (perMember[0][i] + perMember[1][i] + perMember[2][i]) / 3));
