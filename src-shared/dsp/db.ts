@@ -24,6 +24,23 @@ export const DEFAULT_AMIN = 1e-10;
 /** Default top_db of power_to_db. */
 export const DEFAULT_TOP_DB = 80;
 
+/** `PowerToDbOptions` with every default applied. */
+export interface ResolvedPowerToDbOptions {
+  readonly ref: number | 'max';
+  readonly amin: number;
+  readonly topDb: number | null;
+}
+
+/** Applies the defaults of `PowerToDbOptions` and validates the result. */
+export function resolvePowerToDbOptions(options: PowerToDbOptions = {}): ResolvedPowerToDbOptions {
+  const ref = options.ref ?? 1.0;
+  const amin = options.amin ?? DEFAULT_AMIN;
+  const topDb = options.topDb === undefined ? DEFAULT_TOP_DB : options.topDb;
+  if (!(amin > 0)) throw new RangeError(`amin must be > 0, got ${amin}`);
+  if (topDb !== null && !(topDb >= 0)) throw new RangeError(`topDb must be >= 0, got ${topDb}`);
+  return { ref, amin, topDb };
+}
+
 /**
  * 10 * log10(max(amin, S) / max(amin, ref)), then clipped to topDb below the
  * global maximum. Shape-agnostic: the input is treated as one flat array
@@ -38,11 +55,7 @@ export function powerToDb(
   options: PowerToDbOptions = {},
   out: Float64Array = new Float64Array(power.length),
 ): Float64Array {
-  const ref = options.ref ?? 1.0;
-  const amin = options.amin ?? DEFAULT_AMIN;
-  const topDb = options.topDb === undefined ? DEFAULT_TOP_DB : options.topDb;
-  if (!(amin > 0)) throw new RangeError(`amin must be > 0, got ${amin}`);
-  if (topDb !== null && !(topDb >= 0)) throw new RangeError(`topDb must be >= 0, got ${topDb}`);
+  const { ref, amin, topDb } = resolvePowerToDbOptions(options);
   if (out.length < power.length) throw new RangeError('output is shorter than the input');
   const n = power.length;
   let refValue: number;

@@ -3,8 +3,9 @@
  * sparsely: each band keeps only its run of non-zero FFT-bin weights.
  */
 
-import { assertInteger, frameCount, type FrameMatrix } from './frames.js';
-import { forEachPowerFrame, resolveStftOptions, type StftOptions } from './stft.js';
+import { assertInteger, centerPadding, frameCount, type FrameMatrix } from './frames.js';
+import { analysisWindow, forEachPowerFrame, resolveStftOptions, type ResolvedStftOptions, type StftOptions } from './stft.js';
+import { stftKernelFor, wasmMelSpectrogram, type StftGeometry } from './wasm/spectral-kernel.js';
 
 /** Slaney (Auditory Toolbox) scale: linear below 1 kHz, logarithmic above. */
 const SLANEY_F_SP = 200.0 / 3;
@@ -207,6 +208,22 @@ export function cachedMelFilterbank(options: MelOptions = {}): MelFilterbank {
   return fb;
 }
 
+/** What a mel spectrogram of a signal of some length needs: resolved STFT options, filterbank, frames. */
+export interface MelPlan {
+  readonly stft: ResolvedStftOptions;
+  readonly fb: MelFilterbank;
+  readonly geometry: StftGeometry;
+}
+
+/** Resolves and validates mel spectrogram options for a signal of `length` samples. */
+export function melPlan(length: number, options: MelSpectrogramOptions = {}): MelPlan {
+  const stft = resolveStftOptions(options);
+  const fb = cachedMelFilterbank({ ...options, nFft: stft.nFft });
+  const nFrames = frameCount(length, stft.nFft, stft.hopLength, stft.center);
+  const window = analysisWindow(stft.nFft, stft.winLength);
+  return { stft, fb, geometry: { nFft: stft.nFft, hopLength: stft.hopLength, pad: centerPadding(stft.nFft, stft.center), nFrames, window } };
+}
+
 /** Parameters of `melSpectrogram`: the STFT's and the filterbank's. */
 export interface MelSpectrogramOptions extends StftOptions, Omit<MelOptions, 'nFft'> {}
 
@@ -218,9 +235,10 @@ export interface MelSpectrogramOptions extends StftOptions, Omit<MelOptions, 'nF
  *   `[nMels][nFrames]`, unit: (sample unit)^2 weighted by the filterbank.
  */
 export function melSpectrogram(y: ArrayLike<number>, options: MelSpectrogramOptions = {}): FrameMatrix {
-  const stft = resolveStftOptions(options);
-  const fb = cachedMelFilterbank({ ...options, nFft: stft.nFft });
-  const nFrames = frameCount(y.length, stft.nFft, stft.hopLength, stft.center);
+  const { stft, fb, geometry } = melPlan(y.length, options);
+  const nFrames = geometry.nFrames;
+  const kernel = stftKernelFor(stft.nFft);
+  if (kernel !== null) return { nRows: fb.nMels, nFrames, data: wasmMelSpectrogram(kernel, y, geometry, fb) };
   const data = new Float64Array(fb.nMels * nFrames);
   forEachPowerFrame(y, stft, (t, power) => applyMelFilterbank(fb, power, data, t, nFrames));
   return { nRows: fb.nMels, nFrames, data };

@@ -3,9 +3,10 @@
  * dct_type=2, norm='ortho', lifter=0).
  */
 
-import { powerToDb, type PowerToDbOptions } from './db.js';
+import { powerToDb, resolvePowerToDbOptions, type PowerToDbOptions } from './db.js';
 import { assertInteger, type FrameMatrix } from './frames.js';
-import { melSpectrogram, type MelSpectrogramOptions } from './mel.js';
+import { melPlan, melSpectrogram, type MelSpectrogramOptions } from './mel.js';
+import { stftKernelFor, wasmMfcc } from './wasm/spectral-kernel.js';
 
 /**
  * First `nOut` rows of the orthonormal DCT-II matrix of size nIn
@@ -106,7 +107,15 @@ export interface MfccOptions extends MelSpectrogramOptions {
  * @returns FrameMatrix `[nMfcc][nFrames]`
  */
 export function mfcc(y: ArrayLike<number>, options: MfccOptions = {}): FrameMatrix {
+  const nMfcc = options.nMfcc ?? DEFAULT_N_MFCC;
+  const { stft, fb, geometry } = melPlan(y.length, options);
+  const kernel = stftKernelFor(stft.nFft);
+  if (kernel !== null) {
+    const dct = cachedDct(nMfcc, fb.nMels);
+    const db = resolvePowerToDbOptions(options.db);
+    return { nRows: nMfcc, nFrames: geometry.nFrames, data: wasmMfcc(kernel, y, geometry, fb, db, dct, nMfcc) };
+  }
   const mel = melSpectrogram(y, options);
   powerToDb(mel.data, options.db ?? {}, mel.data);
-  return dctRows(mel, options.nMfcc ?? DEFAULT_N_MFCC);
+  return dctRows(mel, nMfcc);
 }

@@ -8,7 +8,7 @@
 import { powerToDb, type PowerToDbOptions } from './db.js';
 import { rms, zeroCrossingRate } from './features.js';
 import { melSpectrogram } from './mel.js';
-import { dctRows } from './mfcc.js';
+import { mfcc } from './mfcc.js';
 
 /** Sample rate every feature set is defined at, in Hz. */
 export const FEATURE_SAMPLE_RATE = 22050;
@@ -53,9 +53,7 @@ function toFiniteFloat32(values: Float64Array, out: Float32Array, outOffset: num
 export function seed2376(y: ArrayLike<number>, sr = FEATURE_SAMPLE_RATE): Float32Array {
   const zcr = zeroCrossingRate(y, { frameLength: SEED_N_FFT, hopLength: SEED_HOP_LENGTH, center: true });
   const energy = rms(y, { frameLength: SEED_N_FFT, hopLength: SEED_HOP_LENGTH, center: true });
-  const mel = melSpectrogram(y, { sr, nFft: SEED_N_FFT, hopLength: SEED_HOP_LENGTH, nMels: SEED_N_MELS });
-  powerToDb(mel.data, { ref: 1.0 }, mel.data);
-  const coefficients = dctRows(mel, SEED_N_MFCC);
+  const coefficients = mfcc(y, { sr, nFft: SEED_N_FFT, hopLength: SEED_HOP_LENGTH, nMels: SEED_N_MELS, nMfcc: SEED_N_MFCC, db: { ref: 1.0 } });
   const nFrames = zcr.length;
 
   const out = new Float32Array(SEED_LENGTH);

@@ -6,6 +6,7 @@
 import { realFftPlan } from './fft.js';
 import { assertInteger, centerPadding, frameCount, type FrameMatrix } from './frames.js';
 import { hannWindow, padCenter } from './window.js';
+import { stftKernelFor, wasmPowerSpectrogram } from './wasm/spectral-kernel.js';
 
 /** STFT parameters, librosa vocabulary. Omitted fields take the documented default. */
 export interface StftOptions {
@@ -48,8 +49,8 @@ export function resolveStftOptions(options: StftOptions = {}): ResolvedStftOptio
 
 const windowCache = new Map<string, Float64Array>();
 
-/** Periodic Hann window of winLength samples centered in nFft samples (cached). */
-function analysisWindow(nFft: number, winLength: number): Float64Array {
+/** Periodic Hann window of winLength samples centered in nFft samples (cached; do not modify). */
+export function analysisWindow(nFft: number, winLength: number): Float64Array {
   const key = `${nFft}:${winLength}`;
   let w = windowCache.get(key);
   if (w === undefined) {
@@ -117,9 +118,19 @@ export interface SpectrogramOptions extends StftOptions {
 export function powerSpectrogram(y: ArrayLike<number>, options: SpectrogramOptions = {}): FrameMatrix {
   const exponent = options.power ?? 2;
   if (!(exponent > 0)) throw new RangeError(`power must be > 0, got ${exponent}`);
-  const { nFft, hopLength, center } = resolveStftOptions(options);
+  const { nFft, hopLength, winLength, center } = resolveStftOptions(options);
   const nFreq = (nFft >>> 1) + 1;
   const nFrames = frameCount(y.length, nFft, hopLength, center);
+  const kernel = stftKernelFor(nFft);
+  if (kernel !== null) {
+    const geometry = { nFft, hopLength, pad: centerPadding(nFft, center), nFrames, window: analysisWindow(nFft, winLength) };
+    const power = wasmPowerSpectrogram(kernel, y, geometry);
+    if (exponent !== 2) {
+      const half = exponent / 2;
+      for (let i = 0; i < power.length; i++) power[i] = Math.pow(power[i], half);
+    }
+    return { nRows: nFreq, nFrames, data: power };
+  }
   const data = new Float64Array(nFreq * nFrames);
   forEachPowerFrame(y, options, (t, power) => {
     if (exponent === 2) {

@@ -6,6 +6,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setDspBackend, type DspBackend } from '../../../src-shared/dsp/wasm/instance.js';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -154,4 +155,27 @@ export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, count = a.le
   let worst = 0;
   for (let i = 0; i < count; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
+}
+
+/** The DSP implementations that can compute the same quantity: WebAssembly kernels and JavaScript. */
+export const DSP_BACKENDS: readonly DspBackend[] = ['js', 'wasm'];
+
+/** Runs `body` with `backend` selected, restoring the previous choice after. */
+export function withDspBackend<T>(backend: DspBackend, body: () => T): T {
+  const previous = setDspBackend(backend);
+  try {
+    return body();
+  } finally {
+    setDspBackend(previous);
+  }
+}
+
+/**
+ * Largest |a - b| relative to the largest |b|: float32 kernels are compared with float64 ones by
+ * this, since their rounding scales with the signal's peak, not with each small value.
+ */
+export function maxErrorRelativeToPeak(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let peak = 0;
+  for (let i = 0; i < b.length; i++) peak = Math.max(peak, Math.abs(b[i]));
+  return maxAbsError(a, b) / peak;
 }

@@ -1,0 +1,196 @@
+/**
+ * The spectral kernel (spectral.c): power and mel spectrograms of a centered, windowed STFT computed in
+ * WebAssembly SIMD, four frames per pass, in single precision as librosa computes the STFT of
+ * float32 audio. `powerSpectrogram` and `melSpectrogram` call these when the kernel loads and
+ * fall back to their float64 JavaScript implementation otherwise.
+ */
+
+import type { MelFilterbank } from '../mel.js';
+import { loadKernel, type WasmKernel } from './instance.js';
+import { WASM_BASE64 } from './spectral.wasm.js';
+
+/** Geometry of one STFT call, librosa vocabulary, defaults already applied. */
+export interface StftGeometry {
+  readonly nFft: number;
+  readonly hopLength: number;
+  /** Zeros before the signal (floor(nFft/2) when centered, else 0). */
+  readonly pad: number;
+  readonly nFrames: number;
+  /** The analysis window, nFft values (zero-padded Hann). */
+  readonly window: Float64Array;
+}
+
+type StftPowerFn = (
+  y: number, len: number, nFft: number, hop: number, pad: number, nFrames: number,
+  window: number, twiddle: number, split: number, scratch: number, out: number,
+) => void;
+type StftMelFn = (
+  y: number, len: number, nFft: number, hop: number, pad: number, nFrames: number,
+  window: number, twiddle: number, split: number,
+  nMels: number, start: number, end: number, offset: number, weights: number,
+  scratch: number, out: number,
+) => void;
+
+interface Tables {
+  readonly twiddle: Float32Array;
+  readonly split: Float32Array;
+}
+
+const tables = new Map<number, Tables>();
+const windows = new WeakMap<Float64Array, Float32Array>();
+const filterWeights = new WeakMap<MelFilterbank, Float32Array>();
+
+/** Twiddles of the N = nFft/2 point complex FFT and of the real-FFT split step, in float32. */
+function tablesFor(nFft: number): Tables {
+  let t = tables.get(nFft);
+  if (t === undefined) {
+    const half = nFft / 2;
+    const twiddle = new Float32Array(2 * half);
+    for (let k = 0; k < half; k++) {
+      const angle = (2 * Math.PI * k) / half;
+      twiddle[2 * k] = Math.cos(angle);
+      twiddle[2 * k + 1] = -Math.sin(angle);
+    }
+    const split = new Float32Array(2 * (half + 1));
+    for (let k = 0; k <= half; k++) {
+      const angle = (2 * Math.PI * k) / nFft;
+      split[2 * k] = Math.cos(angle);
+      split[2 * k + 1] = -Math.sin(angle);
+    }
+    t = { twiddle, split };
+    tables.set(nFft, t);
+  }
+  return t;
+}
+
+function float32Window(window: Float64Array): Float32Array {
+  let w = windows.get(window);
+  if (w === undefined) {
+    w = Float32Array.from(window);
+    windows.set(window, w);
+  }
+  return w;
+}
+
+function float32Weights(fb: MelFilterbank): Float32Array {
+  let w = filterWeights.get(fb);
+  if (w === undefined) {
+    w = Float32Array.from(fb.weights);
+    filterWeights.set(fb, w);
+  }
+  return w;
+}
+
+/** The kernel, when it loads and the transform is one it computes (nFft a power of two >= 8). */
+export function stftKernelFor(nFft: number): WasmKernel | null {
+  if (nFft < 8 || (nFft & (nFft - 1)) !== 0) return null;
+  return loadKernel('spectral', WASM_BASE64);
+}
+
+const F32 = 4;
+
+function scratchBytes(kernel: WasmKernel, nFft: number): number {
+  return F32 * kernel.fn<(nFft: number) => number>('stft_scratch_floats')(nFft);
+}
+
+/**
+ * Power spectrogram |X|^2, layout `[nFft/2 + 1][nFrames]`, computed by the kernel.
+ * @param y mono signal (copied into the kernel's memory as float32)
+ */
+export function wasmPowerSpectrogram(kernel: WasmKernel, y: ArrayLike<number>, g: StftGeometry): Float64Array {
+  const nFreq = g.nFft / 2 + 1;
+  const { twiddle, split } = tablesFor(g.nFft);
+  const window = float32Window(g.window);
+  const [pY, pWindow, pTwiddle, pSplit, pScratch, pOut] = kernel.layout(
+    F32 * y.length, F32 * g.nFft, F32 * twiddle.length, F32 * split.length,
+    scratchBytes(kernel, g.nFft), F32 * nFreq * g.nFrames,
+  );
+  kernel.f32(pY, y.length).set(y);
+  kernel.f32(pWindow, g.nFft).set(window);
+  kernel.f32(pTwiddle, twiddle.length).set(twiddle);
+  kernel.f32(pSplit, split.length).set(split);
+  kernel.fn<StftPowerFn>('stft_power')(pY, y.length, g.nFft, g.hopLength, g.pad, g.nFrames, pWindow, pTwiddle, pSplit, pScratch, pOut);
+  return Float64Array.from(kernel.f32(pOut, nFreq * g.nFrames));
+}
+
+/**
+ * Mel power spectrogram, layout `[nMels][nFrames]`, computed by the kernel.
+ * @param fb a filterbank for this nFft (fb.nFreq = nFft/2 + 1)
+ */
+export function wasmMelSpectrogram(kernel: WasmKernel, y: ArrayLike<number>, g: StftGeometry, fb: MelFilterbank): Float64Array {
+  const { twiddle, split } = tablesFor(g.nFft);
+  const window = float32Window(g.window);
+  const weights = float32Weights(fb);
+  const [pY, pWindow, pTwiddle, pSplit, pStart, pEnd, pOffset, pWeights, pScratch, pOut] = kernel.layout(
+    F32 * y.length, F32 * g.nFft, F32 * twiddle.length, F32 * split.length,
+    4 * fb.nMels, 4 * fb.nMels, 4 * fb.nMels, F32 * Math.max(1, weights.length),
+    scratchBytes(kernel, g.nFft), F32 * fb.nMels * g.nFrames,
+  );
+  kernel.f32(pY, y.length).set(y);
+  kernel.f32(pWindow, g.nFft).set(window);
+  kernel.f32(pTwiddle, twiddle.length).set(twiddle);
+  kernel.f32(pSplit, split.length).set(split);
+  kernel.i32(pStart, fb.nMels).set(fb.start);
+  kernel.i32(pEnd, fb.nMels).set(fb.end);
+  kernel.i32(pOffset, fb.nMels).set(fb.offset);
+  kernel.f32(pWeights, weights.length).set(weights);
+  kernel.fn<StftMelFn>('stft_mel')(
+    pY, y.length, g.nFft, g.hopLength, g.pad, g.nFrames, pWindow, pTwiddle, pSplit,
+    fb.nMels, pStart, pEnd, pOffset, pWeights, pScratch, pOut,
+  );
+  return Float64Array.from(kernel.f32(pOut, fb.nMels * g.nFrames));
+}
+
+/** power_to_db settings with librosa's defaults applied. */
+export interface DbSettings {
+  readonly amin: number;
+  readonly ref: number | 'max';
+  /** null: no clipping. */
+  readonly topDb: number | null;
+}
+
+type MelToMfccFn = (
+  mel: number, nMels: number, nFrames: number, amin: number, refIsMax: number, refDb: number, topDb: number,
+  dct: number, nMfcc: number, db: number, out: number,
+) => void;
+
+/**
+ * MFCCs (librosa.feature.mfcc): the mel spectrogram, power_to_db and the orthonormal DCT-II in
+ * the kernel. The mel power is float32 as librosa's; dB and the DCT run in float64.
+ * @param dct the DCT matrix `[nMfcc][nMels]`
+ * @returns `[nMfcc][nFrames]`
+ */
+export function wasmMfcc(
+  kernel: WasmKernel, y: ArrayLike<number>, g: StftGeometry, fb: MelFilterbank, db: DbSettings, dct: Float64Array, nMfcc: number,
+): Float64Array {
+  const { twiddle, split } = tablesFor(g.nFft);
+  const window = float32Window(g.window);
+  const weights = float32Weights(fb);
+  const stride = g.nFrames + (g.nFrames % 2);
+  const [pY, pWindow, pTwiddle, pSplit, pStart, pEnd, pOffset, pWeights, pScratch, pMel, pDct, pDb, pOut] = kernel.layout(
+    F32 * y.length, F32 * g.nFft, F32 * twiddle.length, F32 * split.length,
+    4 * fb.nMels, 4 * fb.nMels, 4 * fb.nMels, F32 * Math.max(1, weights.length),
+    scratchBytes(kernel, g.nFft), F32 * fb.nMels * g.nFrames, 8 * dct.length, 8 * fb.nMels * stride, 8 * nMfcc * stride,
+  );
+  kernel.f32(pY, y.length).set(y);
+  kernel.f32(pWindow, g.nFft).set(window);
+  kernel.f32(pTwiddle, twiddle.length).set(twiddle);
+  kernel.f32(pSplit, split.length).set(split);
+  kernel.i32(pStart, fb.nMels).set(fb.start);
+  kernel.i32(pEnd, fb.nMels).set(fb.end);
+  kernel.i32(pOffset, fb.nMels).set(fb.offset);
+  kernel.f32(pWeights, weights.length).set(weights);
+  kernel.f64(pDct, dct.length).set(dct);
+  kernel.fn<StftMelFn>('stft_mel')(
+    pY, y.length, g.nFft, g.hopLength, g.pad, g.nFrames, pWindow, pTwiddle, pSplit,
+    fb.nMels, pStart, pEnd, pOffset, pWeights, pScratch, pMel,
+  );
+  const refDb = db.ref === 'max' ? 0 : 10 * Math.log10(Math.max(db.amin, Math.abs(db.ref)));
+  kernel.fn<MelToMfccFn>('mel_to_mfcc')(
+    pMel, fb.nMels, g.nFrames, db.amin, db.ref === 'max' ? 1 : 0, refDb, db.topDb ?? -1, pDct, nMfcc, pDb, pOut,
+  );
+  const strided = kernel.f64(pOut, nMfcc * stride);
+  const out = new Float64Array(nMfcc * g.nFrames);
+  for (let k = 0; k < nMfcc; k++) out.set(strided.subarray(k * stride, k * stride + g.nFrames), k * g.nFrames);
+  return out;
+}
