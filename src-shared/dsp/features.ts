@@ -4,6 +4,7 @@
  */
 
 import { assertInteger, centerPadding, frameCount, type FrameMatrix } from './frames.js';
+import { spectralKernel, wasmRms, wasmZeroCrossingRate } from './wasm/spectral-kernel.js';
 
 /** Framing parameters of the time-domain features, librosa vocabulary. */
 export interface FrameOptions {
@@ -47,6 +48,8 @@ export function zeroCrossingRate(y: ArrayLike<number>, options: ZeroCrossingOpti
   const nFrames = frameCount(y.length, frameLength, hopLength, center);
   const pad = centerPadding(frameLength, center);
   const n = y.length;
+  const kernel = y instanceof Float32Array ? spectralKernel() : null;
+  if (kernel !== null) return wasmZeroCrossingRate(kernel, y as Float32Array, { frameLength, hopLength, pad, nFrames }, threshold);
   const out = new Float64Array(nFrames);
   if (n < 2) return out;
 
@@ -129,6 +132,8 @@ export function rms(y: ArrayLike<number>, options: FrameOptions = {}): Float64Ar
   const blocksPerFrame = frameLength / block;
   const blocksPerHop = hopLength / block;
   const nBlocks = (nFrames - 1) * blocksPerHop + blocksPerFrame;
+  const kernel = y instanceof Float32Array ? spectralKernel() : null;
+  if (kernel !== null) return wasmRms(kernel, y as Float32Array, { frameLength, hopLength, pad, nFrames }, nBlocks);
   const blockSums = new Float64Array(nBlocks);
   for (let b = 0; b < nBlocks; b++) {
     const lo = Math.max(0, b * block - pad);

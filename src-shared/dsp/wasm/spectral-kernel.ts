@@ -81,10 +81,15 @@ function float32Weights(fb: MelFilterbank): Float32Array {
   return w;
 }
 
+/** The kernel, when it loads; null when the JavaScript implementation should run. */
+export function spectralKernel(): WasmKernel | null {
+  return loadKernel('spectral', WASM_BASE64);
+}
+
 /** The kernel, when it loads and the transform is one it computes (nFft a power of two >= 8). */
 export function stftKernelFor(nFft: number): WasmKernel | null {
   if (nFft < 8 || (nFft & (nFft - 1)) !== 0) return null;
-  return loadKernel('spectral', WASM_BASE64);
+  return spectralKernel();
 }
 
 const F32 = 4;
@@ -193,4 +198,34 @@ export function wasmMfcc(
   const out = new Float64Array(nMfcc * g.nFrames);
   for (let k = 0; k < nMfcc; k++) out.set(strided.subarray(k * stride, k * stride + g.nFrames), k * g.nFrames);
   return out;
+}
+
+/** Framing of the time-domain features: frame t covers samples t * hop - pad .. + frameLength - 1. */
+export interface FrameGeometry {
+  readonly frameLength: number;
+  readonly hopLength: number;
+  readonly pad: number;
+  readonly nFrames: number;
+}
+
+type ZcrFn = (y: number, n: number, frame: number, hop: number, pad: number, nFrames: number, threshold: number, prefix: number, out: number) => void;
+type RmsFn = (y: number, n: number, frame: number, hop: number, pad: number, nFrames: number, blockSums: number, out: number) => void;
+
+/**
+ * Zero-crossing rate per frame of a float32 signal (edge padding), as `zeroCrossingRate`.
+ * @param threshold compared in float32, as numpy compares a float32 array
+ */
+export function wasmZeroCrossingRate(kernel: WasmKernel, y: Float32Array, g: FrameGeometry, threshold: number): Float64Array {
+  const [pY, pPrefix, pOut] = kernel.layout(F32 * y.length, 4 * y.length, 8 * g.nFrames);
+  kernel.f32(pY, y.length).set(y);
+  kernel.fn<ZcrFn>('zero_crossing_rate')(pY, y.length, g.frameLength, g.hopLength, g.pad, g.nFrames, threshold, pPrefix, pOut);
+  return kernel.f64(pOut, g.nFrames).slice();
+}
+
+/** RMS per frame of a float32 signal (zero padding), as `rms`: the same sums in the same order. */
+export function wasmRms(kernel: WasmKernel, y: Float32Array, g: FrameGeometry, nBlocks: number): Float64Array {
+  const [pY, pBlocks, pOut] = kernel.layout(F32 * y.length, 8 * nBlocks, 8 * g.nFrames);
+  kernel.f32(pY, y.length).set(y);
+  kernel.fn<RmsFn>('rms_frames')(pY, y.length, g.frameLength, g.hopLength, g.pad, g.nFrames, pBlocks, pOut);
+  return kernel.f64(pOut, g.nFrames).slice();
 }

@@ -285,3 +285,70 @@ EXPORT(mel_to_mfcc) void mel_to_mfcc(const float *mel, int nmels, int nframes, d
     }
   }
 }
+
+static int gcd(int a, int b) {
+  while (b != 0) {
+    const int r = a % b;
+    a = b;
+    b = r;
+  }
+  return a;
+}
+
+/* numpy.signbit after zeroing |x| <= threshold; NaN counts as positive, as `x < 0` says. */
+static inline int is_negative(float x, float threshold) {
+  if (threshold > 0) return x < -threshold;
+  return x < 0 || (x == 0 && __builtin_signbit(x));
+}
+
+/*
+ * librosa.feature.zero_crossing_rate: frame t covers samples t * hop - pad .. + frame - 1 of
+ * the signal padded with edge copies (which cannot cross), and counts sign changes between
+ * consecutive samples inside the frame, divided by frame. Counted once per sample through a
+ * prefix sum: prefix[i] = crossings between samples 0..i. prefix: n ints. out: nframes doubles.
+ */
+EXPORT(zero_crossing_rate) void zero_crossing_rate(const float *y, int n, int frame, int hop, int pad, int nframes,
+                                                   float threshold, int *prefix, double *out) {
+  if (n < 2) {
+    for (int t = 0; t < nframes; t++) out[t] = 0;
+    return;
+  }
+  int previous = is_negative(y[0], threshold), total = 0;
+  prefix[0] = 0;
+  for (int i = 1; i < n; i++) {
+    const int current = is_negative(y[i], threshold);
+    total += current ^ previous;
+    prefix[i] = total;
+    previous = current;
+  }
+  for (int t = 0; t < nframes; t++) {
+    const int s = t * hop - pad;
+    const int lo = s + 1 > 1 ? s + 1 : 1;
+    const int hi = s + frame - 1 < n - 1 ? s + frame - 1 : n - 1;
+    out[t] = hi >= lo ? (double)(prefix[hi] - prefix[lo - 1]) / frame : 0.0;
+  }
+}
+
+/*
+ * librosa.feature.rms: sqrt(mean(x^2)) over frames of the zero-padded signal. Frames span whole
+ * blocks of gcd(frame, hop) samples, so each sample is squared once; sums in double, in sample
+ * order, as the JavaScript implementation adds them. block_sums: enough doubles for every block.
+ */
+EXPORT(rms_frames) void rms_frames(const float *y, int n, int frame, int hop, int pad, int nframes,
+                                   double *block_sums, double *out) {
+  const int block = gcd(frame, hop);
+  const int per_frame = frame / block, per_hop = hop / block;
+  const int nblocks = (nframes - 1) * per_hop + per_frame;
+  for (int b = 0; b < nblocks; b++) {
+    const int lo = b * block - pad > 0 ? b * block - pad : 0;
+    const int hi = (b + 1) * block - pad < n ? (b + 1) * block - pad : n;
+    double acc = 0;
+    for (int i = lo; i < hi; i++) acc += (double)y[i] * (double)y[i];
+    block_sums[b] = acc;
+  }
+  for (int t = 0; t < nframes; t++) {
+    double acc = 0;
+    for (int b = t * per_hop; b < t * per_hop + per_frame; b++) acc += block_sums[b];
+    out[t] = __builtin_sqrt(acc / frame);
+  }
+}

@@ -1,11 +1,11 @@
 /**
- * The WebAssembly STFT kernel (src-shared/dsp/wasm/stft.c) against the float64 JavaScript
- * STFT: same frames, same padding, same bins, to float32 rounding, for every shape the kernel
- * handles (frame counts that do not fill its four lanes, signals shorter than a frame, windows
- * shorter than nFft, uncentered frames).
+ * The WebAssembly spectral kernel (src-shared/dsp/wasm/spectral.c) against the float64
+ * JavaScript DSP: the STFT to float32 rounding for every shape the kernel handles (frame counts
+ * that do not fill its four lanes, signals shorter than a frame, windows shorter than nFft,
+ * uncentered frames), MFCCs to float32 rounding of the mel power, ZCR and RMS exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { melSpectrogram, powerSpectrogram, type FrameMatrix } from '../../../src-shared/dsp/index.js';
+import { melSpectrogram, mfcc, powerSpectrogram, rms, zeroCrossingRate, type FrameMatrix } from '../../../src-shared/dsp/index.js';
 import { stftKernelFor } from '../../../src-shared/dsp/wasm/spectral-kernel.js';
 import { maxErrorRelativeToPeak, randomSignal, withDspBackend } from './helpers.js';
 
@@ -96,6 +96,72 @@ describe('wasm STFT kernel', () => {
       const a = wasm.data.subarray(m * js.nFrames, (m + 1) * js.nFrames);
       const b = js.data.subarray(m * js.nFrames, (m + 1) * js.nFrames);
       expect(maxErrorRelativeToPeak(a, b)).toBeLessThan(F32_BOUND);
+    }
+  });
+
+  it.each([
+    ['ref 1.0, topDb 80 (librosa default)', {}],
+    ['ref max', { ref: 'max' as const }],
+    ['no topDb', { topDb: null }],
+    ['amin 1e-5, topDb 40', { amin: 1e-5, topDb: 40 }],
+  ])('MFCCs match float64, %s', (_, db) => {
+    const y = randomSignal(22050 * 2 + 5, 7).map((v, i) => v * (i < 20000 ? 1e-4 : 1));
+    const { js, wasm } = both(() => mfcc(y, { sr: 22050, nMfcc: 20, db }));
+    expect([wasm.nRows, wasm.nFrames]).toEqual([js.nRows, js.nFrames]);
+    // dB of float32 mel power: 10 log10(1 + 1e-6) is 4e-6 dB, and the DCT sums 128 of them.
+    let worst = 0;
+    for (let i = 0; i < js.data.length; i++) worst = Math.max(worst, Math.abs(wasm.data[i] - js.data[i]));
+    expect(worst).toBeLessThan(1e-4);
+    expect(worst).toBeGreaterThan(0);
+  });
+
+  it('MFCCs of digital silence and of a NaN follow the JavaScript path', () => {
+    const silent = new Float32Array(6000);
+    const { js, wasm } = both(() => mfcc(silent, { sr: 22050 }));
+    // Every band at the amin floor (-100 dB): the same numbers up to the DCT's summation order.
+    for (let i = 0; i < js.data.length; i++) expect(wasm.data[i]).toBeCloseTo(js.data[i], 9);
+    const broken = randomSignal(6000, 2);
+    broken[3000] = Number.NaN;
+    const nan = both(() => mfcc(broken, { sr: 22050 }));
+    for (let i = 0; i < nan.js.data.length; i++) expect(Number.isNaN(nan.wasm.data[i])).toBe(Number.isNaN(nan.js.data[i]));
+  });
+
+  const framings = [
+    { frameLength: 2048, hopLength: 512, center: true },
+    { frameLength: 2048, hopLength: 512, center: false },
+    { frameLength: 1000, hopLength: 300, center: true },
+    { frameLength: 7, hopLength: 3, center: true },
+  ];
+
+  it.each(framings)('ZCR equals the JavaScript count exactly (%o)', (framing) => {
+    const y = randomSignal(20000, 11);
+    for (let i = 0; i < y.length; i += 97) y[i] = 0;
+    for (let i = 5; i < y.length; i += 89) y[i] = -0;
+    for (let i = 7; i < y.length; i += 83) y[i] = 1e-12 * (i % 2 === 0 ? 1 : -1);
+    y[1234] = Number.NaN;
+    for (const threshold of [1e-10, 0, 0.3]) {
+      const { js, wasm } = {
+        js: withDspBackend('js', () => zeroCrossingRate(y, { ...framing, threshold })),
+        wasm: withDspBackend('wasm', () => zeroCrossingRate(y, { ...framing, threshold })),
+      };
+      expect(Array.from(wasm)).toEqual(Array.from(js));
+    }
+  });
+
+  it.each(framings)('RMS equals the JavaScript sums exactly (%o)', (framing) => {
+    const y = randomSignal(20000, 12);
+    const js = withDspBackend('js', () => rms(y, framing));
+    const wasm = withDspBackend('wasm', () => rms(y, framing));
+    expect(Array.from(wasm)).toEqual(Array.from(js));
+  });
+
+  it('ZCR and RMS of one- and two-sample signals', () => {
+    for (const y of [Float32Array.of(0.5), Float32Array.of(0.5, -0.5)]) {
+      for (const f of [zeroCrossingRate, rms]) {
+        const js = withDspBackend('js', () => f(y, { frameLength: 4, hopLength: 2 }));
+        const wasm = withDspBackend('wasm', () => f(y, { frameLength: 4, hopLength: 2 }));
+        expect(Array.from(wasm)).toEqual(Array.from(js));
+      }
     }
   });
 });
