@@ -6,7 +6,8 @@
  * librosa runs from BENCH_PYTHON, else .cache/bench-venv (npm run bench:setup-peers), else python3.
  * Options: --limit N (first N clips), --skip-aug (no ×3 augmentation pass), --rounds N (repeat
  * every measurement N times, interleaved, and print medians: on a shared machine one round says
- * little), --stages (also time decode, resample and the seed vector apart, in this thread).
+ * little), --stages (also time decode, resample and the seed vector apart, in this thread, with
+ * the wasm kernels and with the JavaScript DSP), --no-js (skip the in-process JavaScript DSP row).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { TASKS_PER_WORKER } from '../../src-main/workers/pool.js';
 import { decodeFile } from '../../src-main/audio/decode.js';
 import { resample } from '../../src-main/audio/resample.js';
 import { seed2376 } from '../../src-shared/dsp/index.js';
+import { setDspBackend, type DspBackend } from '../../src-shared/dsp/wasm/instance.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 const corpus = resolve(repoRoot, '..', 'shared', 'data', 'ravdess-speech');
@@ -28,6 +30,7 @@ const limit = args.includes('--limit') ? Number(args[args.indexOf('--limit') + 1
 const withAugmentation = !args.includes('--skip-aug');
 const rounds = args.includes('--rounds') ? Math.max(1, Number(args[args.indexOf('--rounds') + 1])) : 1;
 const withStages = args.includes('--stages');
+const withJsRow = !args.includes('--no-js');
 
 type Mode = 'plain' | 'aug3';
 /** Clips each thread runs before its clock starts. */
@@ -63,7 +66,9 @@ function cpuSecondsSince(start: NodeJS.CpuUsage): number {
  * clip's file reads (trips through libuv's thread pool) overlap another's DSP, and the DSP itself
  * runs on this one thread.
  */
-async function inThread(files: string[], mode: Mode): Promise<Figure> {
+async function inThread(files: string[], mode: Mode, backend: DspBackend = 'wasm'): Promise<Figure> {
+  const previous = setDspBackend(backend);
+  for (const path of files.slice(0, WARM_UP_CLIPS)) await extractFeatures(path, pipeline);
   const cpu = process.cpuUsage();
   const started = performance.now();
   let next = 0;
@@ -74,7 +79,11 @@ async function inThread(files: string[], mode: Mode): Promise<Figure> {
     }
   };
   await Promise.all(Array.from({ length: TASKS_PER_WORKER }, lane));
-  return { label: `ours, 1 thread in-process`, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSecondsSince(cpu), clips: files.length };
+  const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = cpuSecondsSince(cpu);
+  setDspBackend(previous);
+  const label = backend === 'wasm' ? 'ours, 1 thread in-process' : 'ours, 1 thread, JavaScript DSP';
+  return { label, seconds, cpuSeconds, clips: files.length };
 }
 
 async function inPool(files: string[], threads: number, mode: Mode): Promise<Figure> {
@@ -132,8 +141,17 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Milliseconds per clip of each stage of the plain path, timed apart (median over the clips of each round). */
-async function stages(files: string[]): Promise<{ decode: number; resample: number; seed: number }> {
+/** Milliseconds per clip of each stage of the plain path, timed apart (mean over the clips of each round). */
+async function stages(files: string[], backend: DspBackend): Promise<{ decode: number; resample: number; seed: number }> {
+  const previous = setDspBackend(backend);
+  try {
+    return await timeStages(files);
+  } finally {
+    setDspBackend(previous);
+  }
+}
+
+async function timeStages(files: string[]): Promise<{ decode: number; resample: number; seed: number }> {
   const { sampleRate, offsetSec, durationSec } = pipeline.load;
   const decode: number[] = [];
   const resampling: number[] = [];
@@ -181,7 +199,8 @@ function print(title: string, runs: Figure[][], peers: Figure[]): void {
     return `${row[0].label.split(',')[0] === 'ours' ? row[0].label.replace('ours, ', '') : 'librosa'} ${value.toFixed(1)}${ratio}`;
   });
   console.log(`  clips per CPU-second (process CPU time, all threads): ${perCpu.join('; ')}`);
-  const scaling = runs.map((round) => round[1].seconds / round[2].seconds);
+  const pool = (round: Figure[], threads: number) => round.find((figure) => figure.label.startsWith(`ours, pool of ${threads} `));
+  const scaling = runs.map((round) => (pool(round, 1)?.seconds ?? NaN) / (pool(round, 2)?.seconds ?? NaN));
   console.log(`  scaling 1 -> 2 worker threads: ${median(scaling).toFixed(2)}x${runs.length > 1 ? ` [${scaling.map((x) => x.toFixed(2)).join(' ')}]` : ''}`);
 }
 
@@ -203,16 +222,23 @@ async function main(): Promise<void> {
       own.maxRssMb = process.resourceUsage().maxRSS / 1024;
       figures.push(own);
       for (const threads of [1, 2]) figures.push(await inPool(files, threads, mode));
+      if (withJsRow) figures.push(await inThread(files, mode, 'js'));
       runs.push(figures);
       if (python !== null) peers.push(librosaPeer(python, files, mode));
     }
     print(mode === 'plain' ? 'original clips' : 'with the seed x3 augmentation (original, noisy, pitch-shifted noisy)', runs, peers);
   }
   if (withStages) {
-    const perRound: Awaited<ReturnType<typeof stages>>[] = [];
-    for (let round = 0; round < rounds; round++) perRound.push(await stages(files));
-    const pick = (key: 'decode' | 'resample' | 'seed') => median(perRound.map((stage) => stage[key])).toFixed(2);
-    console.log(`\nstages, ms per clip in this thread (mean over clips, median over rounds): decode ${pick('decode')}, resample ${pick('resample')}, seed-2376 ${pick('seed')}`);
+    const backends: DspBackend[] = ['wasm', 'js'];
+    const perRound = new Map<DspBackend, Awaited<ReturnType<typeof stages>>[]>(backends.map((b) => [b, []]));
+    for (let round = 0; round < rounds; round++) for (const backend of backends) perRound.get(backend)?.push(await stages(files, backend));
+    console.log('\nstages, ms per clip in this thread (mean over clips, median over rounds, the two DSP backends interleaved):');
+    for (const backend of backends) {
+      const figures = perRound.get(backend) ?? [];
+      const pick = (key: 'decode' | 'resample' | 'seed') => median(figures.map((stage) => stage[key]));
+      const total = pick('decode') + pick('resample') + pick('seed');
+      console.log(`  ${backend === 'wasm' ? 'wasm kernels  ' : 'JavaScript DSP'}  decode ${pick('decode').toFixed(2)}, resample ${pick('resample').toFixed(2)}, seed-2376 ${pick('seed').toFixed(2)}; sum ${total.toFixed(2)}`);
+    }
   }
 }
 
