@@ -1,13 +1,14 @@
 /*
  * Power spectra of a centered, windowed STFT (librosa.stft, pad_mode='constant') and their mel
  * projection, four frames at a time: every SIMD lane holds a different frame, so the FFT below
- * is plain scalar code written on f32x4 vectors and needs no shuffles. Single precision, as
- * librosa's own STFT of float32 audio (complex64).
+ * is plain scalar code written on f32x4 vectors. Single precision, as librosa's own STFT of
+ * float32 audio (complex64).
  *
  * The real FFT of nfft points is one complex FFT of N = nfft/2 points (even samples as real
- * parts, odd as imaginary) followed by the split step. The complex FFT is a Stockham autosort
- * FFT (decimation in frequency, natural-order output, ping-pong between two buffers) of radix-4
- * passes and one radix-2 pass when log2(N) is odd.
+ * parts, odd as imaginary) followed by the split step. The complex FFT runs in place on one
+ * buffer (32 KB for nfft 2048, about the size of a first-level cache): the frames are loaded in
+ * bit-reversed order, then radix-4 decimation-in-time passes follow one radix-2 pass when log2(N)
+ * is odd.
  *
  * Every table comes from the caller (no libm here): `twiddle` holds W_N^k = (cos, -sin)(2 pi k/N)
  * for k < N interleaved, `split` holds (cos, -sin)(2 pi k/nfft) for k <= N interleaved.
@@ -24,78 +25,91 @@ static inline vf sub(vf a, vf b) { return wasm_f32x4_sub(a, b); }
 static inline vf mul(vf a, vf b) { return wasm_f32x4_mul(a, b); }
 
 /*
- * One Stockham pass of radix 4 over sub-transforms of length n with stride s (n * s = N):
- * x -> y. `twiddle` is the table of the full size N, so W_n^p = W_N^(p s).
+ * In-place radix-4 decimation-in-time pass of span L = 4q on data in bit-reversed order: the four
+ * sub-transforms of length q at i0, i1, i2, i3 combine as X[k] = a + W^2k b + W^k c + W^3k d
+ * (bit-reversed order puts the one needing W^2k second). `twiddle` is the table of the full size
+ * N, so W_L^k = W_N^(k N/L).
  */
-static void pass4(int n, int s, const vf *xr, const vf *xi, vf *yr, vf *yi, const float *twiddle) {
-  const int n1 = n / 4;
-  for (int p = 0; p < n1; p++) {
-    const int t1 = 2 * p * s, t2 = 4 * p * s, t3 = 6 * p * s;
+static void pass4(int N, int q, vf *re, vf *im, const float *twiddle) {
+  const int L = 4 * q, step = N / L;
+  /* k = 0: unit twiddles (the whole of the first pass) */
+  for (int i0 = 0; i0 < N; i0 += L) {
+    const int i1 = i0 + q, i2 = i1 + q, i3 = i2 + q;
+    const vf apbr = add(re[i0], re[i1]), apbi = add(im[i0], im[i1]), ambr = sub(re[i0], re[i1]), ambi = sub(im[i0], im[i1]);
+    const vf cpdr = add(re[i2], re[i3]), cpdi = add(im[i2], im[i3]), cmdr = sub(re[i2], re[i3]), cmdi = sub(im[i2], im[i3]);
+    re[i0] = add(apbr, cpdr);
+    im[i0] = add(apbi, cpdi);
+    re[i2] = sub(apbr, cpdr);
+    im[i2] = sub(apbi, cpdi);
+    re[i1] = add(ambr, cmdi);
+    im[i1] = sub(ambi, cmdr);
+    re[i3] = sub(ambr, cmdi);
+    im[i3] = add(ambi, cmdr);
+  }
+  for (int k = 1; k < q; k++) {
+    const int t1 = 2 * k * step, t2 = 4 * k * step, t3 = 6 * k * step;
     const vf w1r = splat(twiddle[t1]), w1i = splat(twiddle[t1 + 1]);
     const vf w2r = splat(twiddle[t2]), w2i = splat(twiddle[t2 + 1]);
     const vf w3r = splat(twiddle[t3]), w3i = splat(twiddle[t3 + 1]);
-    for (int q = 0; q < s; q++) {
-      const int ia = q + s * p, ib = ia + s * n1, ic = ib + s * n1, id = ic + s * n1;
-      const vf apcr = add(xr[ia], xr[ic]), apci = add(xi[ia], xi[ic]);
-      const vf amcr = sub(xr[ia], xr[ic]), amci = sub(xi[ia], xi[ic]);
-      const vf bpdr = add(xr[ib], xr[id]), bpdi = add(xi[ib], xi[id]);
-      /* j (b - d) */
-      const vf jbmdr = sub(xi[id], xi[ib]), jbmdi = sub(xr[ib], xr[id]);
-      const int o = q + s * 4 * p;
-      yr[o] = add(apcr, bpdr);
-      yi[o] = add(apci, bpdi);
-      const vf u1r = sub(amcr, jbmdr), u1i = sub(amci, jbmdi);
-      yr[o + s] = sub(mul(w1r, u1r), mul(w1i, u1i));
-      yi[o + s] = add(mul(w1r, u1i), mul(w1i, u1r));
-      const vf u2r = sub(apcr, bpdr), u2i = sub(apci, bpdi);
-      yr[o + 2 * s] = sub(mul(w2r, u2r), mul(w2i, u2i));
-      yi[o + 2 * s] = add(mul(w2r, u2i), mul(w2i, u2r));
-      const vf u3r = add(amcr, jbmdr), u3i = add(amci, jbmdi);
-      yr[o + 3 * s] = sub(mul(w3r, u3r), mul(w3i, u3i));
-      yi[o + 3 * s] = add(mul(w3r, u3i), mul(w3i, u3r));
+    for (int i0 = k; i0 < N; i0 += L) {
+      const int i1 = i0 + q, i2 = i1 + q, i3 = i2 + q;
+      const vf ar = re[i0], ai = im[i0];
+      const vf br = sub(mul(re[i1], w2r), mul(im[i1], w2i)), bi = add(mul(re[i1], w2i), mul(im[i1], w2r));
+      const vf cr = sub(mul(re[i2], w1r), mul(im[i2], w1i)), ci = add(mul(re[i2], w1i), mul(im[i2], w1r));
+      const vf dr = sub(mul(re[i3], w3r), mul(im[i3], w3i)), di = add(mul(re[i3], w3i), mul(im[i3], w3r));
+      const vf apbr = add(ar, br), apbi = add(ai, bi), ambr = sub(ar, br), ambi = sub(ai, bi);
+      const vf cpdr = add(cr, dr), cpdi = add(ci, di), cmdr = sub(cr, dr), cmdi = sub(ci, di);
+      re[i0] = add(apbr, cpdr);
+      im[i0] = add(apbi, cpdi);
+      re[i2] = sub(apbr, cpdr);
+      im[i2] = sub(apbi, cpdi);
+      /* -j (c - d) = (cmdi, -cmdr) */
+      re[i1] = add(ambr, cmdi);
+      im[i1] = sub(ambi, cmdr);
+      re[i3] = sub(ambr, cmdi);
+      im[i3] = add(ambi, cmdr);
     }
   }
 }
 
-/* The last pass when log2(N) is odd: radix 2 over sub-transforms of length 2 (twiddles 1). */
-static void pass2(int s, const vf *xr, const vf *xi, vf *yr, vf *yi) {
-  for (int q = 0; q < s; q++) {
-    const vf ar = xr[q], ai = xi[q], br = xr[q + s], bi = xi[q + s];
-    yr[q] = add(ar, br);
-    yi[q] = add(ai, bi);
-    yr[q + s] = sub(ar, br);
-    yi[q + s] = sub(ai, bi);
+/* The first pass when log2(N) is odd: radix 2 of span 2 (twiddles 1). */
+static void pass2(int N, vf *re, vf *im) {
+  for (int i = 0; i < N; i += 2) {
+    const vf ar = re[i], ai = im[i], br = re[i + 1], bi = im[i + 1];
+    re[i] = add(ar, br);
+    im[i] = add(ai, bi);
+    re[i + 1] = sub(ar, br);
+    im[i + 1] = sub(ai, bi);
   }
 }
 
-/*
- * Complex FFT of N points of four lanes in (ar, ai); the result ends in (ar, ai) or (br, bi):
- * returns 0 for a, 1 for b.
- */
-static int complex_fft(int N, vf *ar, vf *ai, vf *br, vf *bi, const float *twiddle) {
-  int in_a = 1;
-  int n = N, s = 1;
-  while (n >= 4) {
-    if (in_a) pass4(n, s, ar, ai, br, bi, twiddle);
-    else pass4(n, s, br, bi, ar, ai, twiddle);
-    in_a = !in_a;
-    n /= 4;
-    s *= 4;
+/* In-place complex FFT of N points, four lanes, input in bit-reversed order, output natural. */
+static void complex_fft(int N, vf *re, vf *im, const float *twiddle) {
+  int q = 1;
+  if (__builtin_ctz(N) % 2 == 1) {
+    pass2(N, re, im);
+    q = 2;
   }
-  if (n == 2) {
-    if (in_a) pass2(s, ar, ai, br, bi);
-    else pass2(s, br, bi, ar, ai);
-    in_a = !in_a;
+  for (; 4 * q <= N; q *= 4) pass4(N, q, re, im, twiddle);
+}
+
+/* rev[k] = k with its log2(N) bits reversed. */
+static void bit_reversal(int N, int *rev) {
+  const int bits = __builtin_ctz(N);
+  for (int k = 0; k < N; k++) {
+    int r = 0;
+    for (int b = 0, v = k; b < bits; b++, v >>= 1) r = (r << 1) | (v & 1);
+    rev[k] = r;
   }
-  return in_a ? 0 : 1;
 }
 
 /*
  * Loads frames t0..t0+3 (frame t starts at sample t * hop - pad; samples outside [0, len) are
- * zero; lanes past the last frame read as frame nframes - 1) windowed, packed as complex pairs.
+ * zero; lanes past the last frame read as frame nframes - 1) windowed, packed as complex pairs
+ * (even samples real, odd imaginary), stored in bit-reversed order for the FFT.
  */
 static void load_frames(const float *y, int len, int nfft, int hop, int pad, int t0, int nframes,
-                        const float *window, vf *zr, vf *zi) {
+                        const float *window, const int *rev, vf *zr, vf *zi) {
   int start[4];
   int inside = 1;
   for (int l = 0; l < 4; l++) {
@@ -106,11 +120,17 @@ static void load_frames(const float *y, int len, int nfft, int hop, int pad, int
   const int N = nfft / 2;
   if (inside) {
     const float *y0 = y + start[0], *y1 = y + start[1], *y2 = y + start[2], *y3 = y + start[3];
-    for (int k = 0; k < N; k++) {
-      const int i = 2 * k;
-      const vf w0 = splat(window[i]), w1 = splat(window[i + 1]);
-      zr[k] = mul(wasm_f32x4_make(y0[i], y1[i], y2[i], y3[i]), w0);
-      zi[k] = mul(wasm_f32x4_make(y0[i + 1], y1[i + 1], y2[i + 1], y3[i + 1]), w1);
+    /* Four samples of each frame per step, transposed so each vector holds one sample of all four. */
+    for (int i = 0; i < nfft; i += 4) {
+      const vf a = wasm_v128_load(y0 + i), b = wasm_v128_load(y1 + i), c = wasm_v128_load(y2 + i), d = wasm_v128_load(y3 + i);
+      const vf ab_lo = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab_hi = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+      const vf cd_lo = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), cd_hi = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
+      const vf w = wasm_v128_load(window + i);
+      const int k = i / 2, r0 = rev[k], r1 = rev[k + 1];
+      zr[r0] = mul(wasm_i32x4_shuffle(ab_lo, cd_lo, 0, 1, 4, 5), wasm_i32x4_shuffle(w, w, 0, 0, 0, 0));
+      zi[r0] = mul(wasm_i32x4_shuffle(ab_lo, cd_lo, 2, 3, 6, 7), wasm_i32x4_shuffle(w, w, 1, 1, 1, 1));
+      zr[r1] = mul(wasm_i32x4_shuffle(ab_hi, cd_hi, 0, 1, 4, 5), wasm_i32x4_shuffle(w, w, 2, 2, 2, 2));
+      zi[r1] = mul(wasm_i32x4_shuffle(ab_hi, cd_hi, 2, 3, 6, 7), wasm_i32x4_shuffle(w, w, 3, 3, 3, 3));
     }
     return;
   }
@@ -121,8 +141,8 @@ static void load_frames(const float *y, int len, int nfft, int hop, int pad, int
       re[l] = j >= 0 && j < len ? y[j] * window[2 * k] : 0.0f;
       im[l] = j + 1 >= 0 && j + 1 < len ? y[j + 1] * window[2 * k + 1] : 0.0f;
     }
-    zr[k] = wasm_v128_load(re);
-    zi[k] = wasm_v128_load(im);
+    zr[rev[k]] = wasm_v128_load(re);
+    zi[rev[k]] = wasm_v128_load(im);
   }
 }
 
@@ -156,7 +176,7 @@ static inline void store_lanes(float *out, vf v, int count) {
 /* Scratch floats `stft_power` and `stft_mel` need for an nfft-point transform. */
 EXPORT(stft_scratch_floats) int stft_scratch_floats(int nfft) {
   const int N = nfft / 2;
-  return 4 * (4 * N + N + 1);
+  return 4 * (2 * N + N + 1) + N;
 }
 
 /*
@@ -167,12 +187,14 @@ EXPORT(stft_power) void stft_power(const float *y, int len, int nfft, int hop, i
                                    const float *window, const float *twiddle, const float *split,
                                    float *scratch, float *out) {
   const int N = nfft / 2;
-  vf *ar = (vf *)scratch, *ai = ar + N, *br = ai + N, *bi = br + N, *power = bi + N;
+  vf *zr = (vf *)scratch, *zi = zr + N, *power = zi + N;
+  int *rev = (int *)(power + N + 1);
+  bit_reversal(N, rev);
   for (int t0 = 0; t0 < nframes; t0 += 4) {
     const int count = nframes - t0 < 4 ? nframes - t0 : 4;
-    load_frames(y, len, nfft, hop, pad, t0, nframes, window, ar, ai);
-    const int in_b = complex_fft(N, ar, ai, br, bi, twiddle);
-    split_power(N, in_b ? br : ar, in_b ? bi : ai, split, power);
+    load_frames(y, len, nfft, hop, pad, t0, nframes, window, rev, zr, zi);
+    complex_fft(N, zr, zi, twiddle);
+    split_power(N, zr, zi, split, power);
     for (int k = 0; k <= N; k++) store_lanes(out + k * nframes + t0, power[k], count);
   }
 }
@@ -186,12 +208,14 @@ EXPORT(stft_mel) void stft_mel(const float *y, int len, int nfft, int hop, int p
                                int nmels, const int *start, const int *end, const int *offset,
                                const float *weights, float *scratch, float *out) {
   const int N = nfft / 2;
-  vf *ar = (vf *)scratch, *ai = ar + N, *br = ai + N, *bi = br + N, *power = bi + N;
+  vf *zr = (vf *)scratch, *zi = zr + N, *power = zi + N;
+  int *rev = (int *)(power + N + 1);
+  bit_reversal(N, rev);
   for (int t0 = 0; t0 < nframes; t0 += 4) {
     const int count = nframes - t0 < 4 ? nframes - t0 : 4;
-    load_frames(y, len, nfft, hop, pad, t0, nframes, window, ar, ai);
-    const int in_b = complex_fft(N, ar, ai, br, bi, twiddle);
-    split_power(N, in_b ? br : ar, in_b ? bi : ai, split, power);
+    load_frames(y, len, nfft, hop, pad, t0, nframes, window, rev, zr, zi);
+    complex_fft(N, zr, zi, twiddle);
+    split_power(N, zr, zi, split, power);
     for (int m = 0; m < nmels; m++) {
       vf acc = splat(0.0f);
       const float *w = weights + offset[m] - start[m];
