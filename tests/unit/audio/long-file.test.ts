@@ -1,9 +1,9 @@
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FLACDecoder } from '@wasm-audio-decoders/flac';
 import CodecParser from 'codec-parser';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeFile, parseFlacFrameHeader, scanFlacFrames, type FlacFrame } from '../../../src-main/audio/decode.js';
+import { FlacFrameDecoder } from '../../../src-main/audio/flac-wasm.js';
 import { loadAudio } from '../../../src-main/audio/load.js';
 import { probeAudio } from '../../../src-main/audio/probe.js';
 import { bufferSource } from '../../../src-main/audio/wav.js';
@@ -191,7 +191,7 @@ describe.skipIf(skipRavdess !== null)(`FLAC ranges decode only the frames that c
 
   it('offset 2.0 s, duration 0.5 s equals the whole decode sliced, and the decoder sees only covering frames', async () => {
     const whole = await decodeFile(realFlac);
-    const spy = vi.spyOn(FLACDecoder.prototype, 'decodeFrames');
+    const spy = vi.spyOn(FlacFrameDecoder.prototype, 'decodeFrames');
     const part = await decodeFile(realFlac, { offsetSec: 2.0, durationSec: 0.5 });
     const start = 96_000;
     const count = 24_000;
