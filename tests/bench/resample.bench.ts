@@ -3,15 +3,20 @@
  * A 2.5 s clip is 120,000 samples at 48 kHz (the RAVDESS rate) resampled to 22050 Hz; a real
  * RAVDESS clip is used when ../shared is present, else noise. Median of 30 runs after warm-up;
  * "first" is one call on a fresh Resampler (tap table, FFT plans and frequency response built).
+ * The FIR/FFT table runs the JavaScript implementations; a second table puts the FFT path's
+ * JavaScript and WebAssembly backends side by side, interleaved round by round.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAudio } from '../../src-main/audio/load.js';
 import { Resampler, type ResampleMethod } from '../../src-shared/dsp/resample.js';
+import { type DspBackend, setDspBackend } from '../../src-shared/dsp/wasm/instance.js';
+import { resampleKernel } from '../../src-shared/dsp/wasm/resample-kernel.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const clipFile = path.resolve(here, '../../../shared/data/ravdess-speech/Actor_01/03-01-05-02-01-01-01.wav');
+const ravdessDir = path.resolve(here, '../../../shared/data/ravdess-speech');
+const clipFile = path.join(ravdessDir, 'Actor_01/03-01-05-02-01-01-01.wav');
 
 function noise(n: number): Float32Array {
   let state = 12345;
@@ -70,7 +75,8 @@ async function bench(label: string, srIn: number, srOut: number, seconds: number
 }
 
 console.log(`signal: ${existsSync(clipFile) ? clipFile : 'noise (../shared missing)'}`);
-console.log(header);
+setDspBackend('js');
+console.log(`JavaScript backend\n${header}`);
 await bench('2.5 s 48000 -> 22050', 48_000, 22_050, 2.5, 30);
 await bench('2.5 s 44100 -> 22050', 44_100, 22_050, 2.5, 30);
 await bench('2.5 s 16000 -> 22050', 16_000, 22_050, 2.5, 30);
@@ -116,3 +122,59 @@ const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 console.log(
   `60 s at 48 kHz, fft on a fresh Resampler: typed-array memory grew by ${mib(after - before)} (output ${mib(y.byteLength)}; FFT plans and work buffers already exist from the cases above)${gc ? '' : ' [no --expose-gc: includes garbage]'}`,
 );
+
+// JavaScript vs WebAssembly FFT path. Each round times every case once with each backend, in
+// alternating order, so load from other processes on the machine hits both alike; medians.
+setDspBackend('wasm');
+if (resampleKernel() === null) {
+  console.log('\nwasm kernel did not load here: no JS/wasm comparison');
+} else {
+  const cases: { label: string; srIn: number; clips: Float32Array[] }[] = [];
+  for (const [srIn, seconds] of [
+    [48_000, 2.5],
+    [44_100, 2.5],
+    [16_000, 2.5],
+    [96_000, 2.5],
+    [8_000, 2.5],
+    [48_000, 0.05],
+    [48_000, 60],
+  ] as const) {
+    cases.push({ label: `${seconds} s ${srIn} -> 22050`, srIn, clips: [await signal(Math.round(seconds * srIn), srIn)] });
+  }
+  // RAVDESS 2.5 s crops as librosa.load(offset=0.6, duration=2.5) takes them, one file per actor.
+  if (existsSync(ravdessDir)) {
+    const crops: Float32Array[] = [];
+    for (const actor of readdirSync(ravdessDir).filter((name) => name.startsWith('Actor_')).sort()) {
+      const file = readdirSync(path.join(ravdessDir, actor)).sort()[0];
+      const { y } = await loadAudio(path.join(ravdessDir, actor, file), { sampleRate: null, offsetSec: 0.6, durationSec: 2.5 });
+      crops.push(y);
+    }
+    cases.push({ label: `RAVDESS crops (${crops.length} files)`, srIn: 48_000, clips: crops });
+  }
+  const rounds = 25;
+  console.log(`\nFFT path, JavaScript vs WebAssembly (ms per clip, median of ${rounds} interleaved rounds)`);
+  console.log(`${'case'.padEnd(30)} ${'js ms'.padStart(9)} ${'wasm ms'.padStart(9)} ${'speed-up'.padStart(9)}`);
+  for (const { label, srIn, clips } of cases) {
+    const resampler = new Resampler(srIn, 22_050);
+    const samples: Record<DspBackend, number[]> = { js: [], wasm: [] };
+    const once = (backend: DspBackend): void => {
+      setDspBackend(backend);
+      for (const clip of clips) {
+        const start = performance.now();
+        resampler.process(clip, 'fft');
+        samples[backend].push(performance.now() - start);
+      }
+    };
+    const long = clips[0].length > 10 * 48_000;
+    const n = long ? 7 : rounds;
+    for (let round = -3; round < n; round++) {
+      const order: DspBackend[] = round % 2 === 0 ? ['js', 'wasm'] : ['wasm', 'js'];
+      for (const backend of order) once(backend);
+      // The first rounds warm up plans and JIT, and are dropped.
+      if (round < 0) samples.js.length = samples.wasm.length = 0;
+    }
+    const js = median(samples.js);
+    const wasm = median(samples.wasm);
+    console.log(`${label.padEnd(30)} ${js.toFixed(2).padStart(9)} ${wasm.toFixed(2).padStart(9)} ${(js / wasm).toFixed(1).padStart(8)}x`);
+  }
+}
