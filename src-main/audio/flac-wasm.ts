@@ -106,6 +106,7 @@ export class FlacFrameDecoder {
     for (const frame of frames) {
       // decode_frame queues the buffer and frees it itself once libFLAC has read it.
       const input = wasm.malloc(frame.length);
+      if (input === 0) throw new Error(`the decoder's heap has no room for a ${frame.length}-byte frame`);
       heap.set(frame, input);
       wasm.decode_frame(inner._decoder, input, frame.length);
       const complaint = this.complaint(inner, heap);
