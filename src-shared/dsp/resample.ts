@@ -1,4 +1,5 @@
 import { StudioError } from '../contract/result.js';
+import { firKernel, wasmFir } from './wasm/fir-kernel.js';
 import { type MixedRadixRealFft, fftRadices, isSevenSmooth, mixedRadixRealFftPlan } from './fft-mixed.js';
 import type { WasmKernel } from './wasm/instance.js';
 import { WASM_HALF_ALIGN, WasmResamplePlan, resampleKernel, wasmPlanSupported } from './wasm/resample-kernel.js';
@@ -240,6 +241,13 @@ export class Resampler {
     if (n === 0) return out;
     const half = this.halfTaps;
     const width = 2 * half;
+    const fir = firKernel();
+    if (fir !== null) {
+      const phases = this.exact
+        ? { kind: 'exact' as const, up: this.up, down: this.down }
+        : { kind: 'interpolated' as const, phases: this.phases, step: this.srIn / this.srOut };
+      return wasmFir(fir, { table: this.table, width, half, phases }, x, nOut);
+    }
     // Zero padding on both sides keeps bounds checks out of the inner loop.
     const padded = new Float64Array(n + 2 * width + 2);
     for (let i = 0; i < n; i++) padded[i + width] = x[i];
