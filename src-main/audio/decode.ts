@@ -255,14 +255,14 @@ let flac: FlacFrameDecoder | null = null;
  * with a fresh heap: about a millisecond plus collecting the old heap) only when needed. Reset
  * after every file, that was the largest single cost of decoding a short clip.
  *
- * Two things carry over between files: the wasm heap (fixed in size; each frame is copied in and
- * freed once libFLAC has read it, and a 15-minute FLAC decodes without a reset, but a reset
- * after FLAC_RESET_BYTES of input bounds whatever a damaged stream might leave queued, at about a
- * millisecond per 200 clips), and libFLAC's memory of the last frame, which makes it report MISSING_FRAME when a frame starts after the end
- * of the previous one. A range decode starts mid-file by design, so reset first when the new
- * file's first frame would start past where libFLAC believes the last one ended. Should the
- * decoder still complain about a file, that file is decoded again on a fresh decoder before it
- * is called damaged.
+ * Two things carry over between files. One is the wasm heap: it is fixed in size, and each frame
+ * is copied in and freed once libFLAC has read it (a 15-minute FLAC decodes without a reset), but
+ * a reset after FLAC_RESET_BYTES of input bounds whatever a damaged stream might leave queued, at
+ * about a millisecond per 200 clips. The other is libFLAC's memory of the last frame, which makes
+ * it report MISSING_FRAME when a frame starts after the end of the previous one. A range decode
+ * starts mid-file by design, so reset first when the new file's first frame would start past
+ * where libFLAC believes the last one ended. Should the decoder still complain about a file, that
+ * file is decoded again on a fresh decoder before it is called damaged.
  */
 const flacState = {
   /** Frame bytes fed since the decoder was created or reset; reset at FLAC_RESET_BYTES, mid-file too. */

@@ -62,7 +62,8 @@ async function main(): Promise<void> {
     for (const name of readdirSync(join(corpus, actor)).sort()) if (/\.(wav|flac)$/.test(name)) all.push(join(corpus, actor, name));
   }
   const sets = { flac: all.filter((f) => f.endsWith('.flac')), wav: all.filter((f) => f.endsWith('.wav')) };
-  const trees: { name: string; decodeFile: DecodeFile }[] = [{ name: 'working tree', decodeFile: await decoderOf(repoRoot) }];
+  // --only-base: the base alone, for runs in separate processes (in one process the trees share the garbage collector).
+  const trees: { name: string; decodeFile: DecodeFile }[] = args.includes('--only-base') ? [] : [{ name: 'working tree', decodeFile: await decoderOf(repoRoot) }];
   if (base !== '') trees.unshift({ name: base, decodeFile: await decoderOf(exportBase(base)) });
   if (baseDir !== '') trees.unshift({ name: baseDir.split('/').pop() ?? baseDir, decodeFile: await decoderOf(resolve(baseDir)) });
   for (const tree of trees) for (const file of all.slice(0, 20)) await tree.decodeFile(file, { offsetSec: 0.6, durationSec: 2.5, mono: true });
