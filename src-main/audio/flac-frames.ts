@@ -139,6 +139,48 @@ const FLAC_MAX_FRAME_BYTES = 4 * 1024 * 1024;
 const FLAC_MAX_HEADER_BYTES = 16;
 
 /**
+ * Finds 0xff bytes (where a frame sync code can start) four at a time, through a Uint32Array view
+ * of the same memory. Uint8Array.indexOf costs a runtime call for each 0xff it stops at, which
+ * compressed audio holds every few hundred bytes: that was most of the time spent finding frames.
+ */
+export class SyncByteFinder {
+  private readonly words: Uint32Array;
+  /** Index in `bytes` of words[0] (the first 4-byte-aligned address). */
+  private readonly base: number;
+  constructor(private readonly bytes: Uint8Array) {
+    this.base = Math.min(bytes.length, (4 - (bytes.byteOffset & 3)) & 3);
+    this.words = new Uint32Array(bytes.buffer, bytes.byteOffset + this.base, (bytes.length - this.base) >> 2);
+  }
+
+  /** Index of the first 0xff in bytes[from, stop), or stop when there is none. */
+  next(from: number, stop: number): number {
+    const { bytes, words, base } = this;
+    let i = from;
+    if (!LITTLE_ENDIAN_HOST) {
+      // The zero-byte test below is exact only for the least significant flag: the first byte in memory on little-endian hosts alone.
+      for (; i < stop; i++) if (bytes[i] === 0xff) return i;
+      return stop;
+    }
+    for (; i < stop && (i < base || ((i - base) & 3) !== 0); i++) if (bytes[i] === 0xff) return i;
+    const lastWord = Math.min(words.length, (stop - base) >> 2);
+    for (let k = (i - base) >> 2; k < lastWord; k++) {
+      const w = words[k];
+      // A byte of ~w is zero where w's byte is 0xff; the lowest flag of the zero-byte test is exact.
+      const flags = ((~w - 0x01010101) & w & 0x80808080) >>> 0;
+      if (flags !== 0) {
+        return Math.min(stop, base + 4 * k + ((31 - Math.clz32(flags & -flags)) >> 3));
+      }
+      i = base + 4 * (k + 1);
+    }
+    for (; i < stop; i++) if (bytes[i] === 0xff) return i;
+    return stop;
+  }
+}
+
+/** The host's byte order decides which byte of a Uint32Array word comes first in memory. */
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
  * The frames of a FLAC stream, read `READ_BYTES` at a time. Frames follow each other from the
  * end of the metadata; a frame ends where the next header starts, recognised by its sync code,
  * legal fields, CRC-8 and the frame (or sample) number that must come next, so a sync pattern
@@ -150,6 +192,7 @@ export async function* scanFlacFrames(source: ByteSource, audioStart: number, pa
   /** File offset of buffer[0]. */
   let bufferStart = audioStart;
   let atEnd = audioStart >= source.size;
+  let syncBytes = new SyncByteFinder(buffer);
   /** Appends the next chunk, dropping the bytes before `keepFrom` (a file offset); false at the end of the file. */
   const readMore = async (keepFrom: number): Promise<boolean> => {
     if (atEnd) return false;
@@ -165,6 +208,7 @@ export async function* scanFlacFrames(source: ByteSource, audioStart: number, pa
       buffer = merged;
     }
     bufferStart = keepFrom;
+    syncBytes = new SyncByteFinder(buffer);
     return chunk.length > 0;
   };
   while (buffer.length < FLAC_MAX_HEADER_BYTES && (await readMore(bufferStart)));
@@ -180,12 +224,8 @@ export async function* scanFlacFrames(source: ByteSource, audioStart: number, pa
     let i = searchFrom - bufferStart;
     let next: FlacFrameHeader | null = null;
     for (; i < stop; i++) {
-      // indexOf finds the next 0xff natively, far faster than testing every byte here.
-      i = buffer.indexOf(0xff, i);
-      if (i < 0 || i >= stop) {
-        i = stop;
-        break;
-      }
+      i = syncBytes.next(i, stop);
+      if (i >= stop) break;
       if ((buffer[i + 1] & 0xfe) !== 0xf8) continue;
       const candidate = parseFlacFrameHeader(buffer, i);
       if (candidate !== null && candidate.number === expected && candidate.variableBlockSize === header.variableBlockSize) {

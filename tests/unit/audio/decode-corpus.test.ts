@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeFile, scanFlacFrames } from '../../../src-main/audio/decode.js';
-import { flacAudioStart } from '../../../src-main/audio/flac-frames.js';
+import { flacAudioStart, SyncByteFinder } from '../../../src-main/audio/flac-frames.js';
 import { FlacFrameDecoder } from '../../../src-main/audio/flac-wasm.js';
 import { bufferSource, pcmToFloat, type WavHeader } from '../../../src-main/audio/wav.js';
 import { missing, ravdessDir } from './helpers.js';
@@ -157,6 +157,28 @@ describe('16-bit PCM conversion', () => {
       for (let c = 0; c < channels; c++) {
         expect(sameSamples(fromOdd[c], fromAligned[c])).toBe(true);
         for (const i of [0, 1, 500, frames - 1]) expect(fromAligned[c][i]).toBe(view.getInt16((i * channels + c) * 2, true) / 32768);
+      }
+    }
+  });
+});
+
+describe('SyncByteFinder', () => {
+  it('finds the first 0xff in any range of bytes at any alignment, as a byte-by-byte search does', () => {
+    let state = 12345;
+    const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 8) & 0xff;
+    const memory = new Uint8Array(203);
+    for (const density of [2, 16, 300]) {
+      for (let i = 0; i < memory.length; i++) memory[i] = random() % density === 0 ? 0xff : random() & 0xfe;
+      for (let offset = 0; offset < 4; offset++) {
+        const bytes = memory.subarray(offset, memory.length - (offset & 1));
+        const finder = new SyncByteFinder(bytes);
+        for (let from = 0; from <= bytes.length; from += 3) {
+          for (let stop = from; stop <= bytes.length; stop += 5) {
+            let naive = from;
+            while (naive < stop && bytes[naive] !== 0xff) naive++;
+            if (finder.next(from, stop) !== naive) expect(finder.next(from, stop), `offset ${offset}, [${from}, ${stop})`).toBe(naive);
+          }
+        }
       }
     }
   });
