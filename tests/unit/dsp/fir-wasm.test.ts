@@ -23,7 +23,7 @@ describe('wasm FIR resampling kernel', () => {
     ['interpolated, upsampling', 21013, 22050, 7000],
     ['short input, fewer samples than taps', 48000, 22050, 37],
   ])('%s', (_, srIn, srOut, length) => {
-    const x = randomSignal(length, length);
+    const x = Float32Array.from(randomSignal(length, length));
     const resampler = new Resampler(srIn, srOut);
     const js = withDspBackend('js', () => resampler.process(x, 'fir'));
     const wasm = withDspBackend('wasm', () => resampler.process(x, 'fir'));
