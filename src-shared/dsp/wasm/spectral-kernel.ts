@@ -119,17 +119,20 @@ export function wasmPowerSpectrogram(kernel: WasmKernel, y: ArrayLike<number>, g
 }
 
 /**
- * Mel power spectrogram, layout `[nMels][nFrames]`, computed by the kernel.
- * @param fb a filterbank for this nFft (fb.nFreq = nFft/2 + 1)
+ * Lays out and fills what `stft_mel` reads (the signal, the tables, the filterbank, scratch),
+ * followed by `extraBytes` buffers, and returns a call of `stft_mel` into a buffer of the caller's
+ * and the offsets of the extra buffers.
  */
-export function wasmMelSpectrogram(kernel: WasmKernel, y: ArrayLike<number>, g: StftGeometry, fb: MelFilterbank): Float64Array {
+function prepareMel(
+  kernel: WasmKernel, y: ArrayLike<number>, g: StftGeometry, fb: MelFilterbank, ...extraBytes: number[]
+): { melInto(out: number): void; extra: number[] } {
   const { twiddle, split } = tablesFor(g.nFft);
   const window = float32Window(g.window);
   const weights = float32Weights(fb);
-  const [pY, pWindow, pTwiddle, pSplit, pStart, pEnd, pOffset, pWeights, pScratch, pOut] = kernel.layout(
+  const [pY, pWindow, pTwiddle, pSplit, pStart, pEnd, pOffset, pWeights, pScratch, ...extra] = kernel.layout(
     F32 * y.length, F32 * g.nFft, F32 * twiddle.length, F32 * split.length,
     4 * fb.nMels, 4 * fb.nMels, 4 * fb.nMels, F32 * Math.max(1, weights.length),
-    scratchBytes(kernel, g.nFft), F32 * fb.nMels * g.nFrames,
+    scratchBytes(kernel, g.nFft), ...extraBytes,
   );
   kernel.f32(pY, y.length).set(y);
   kernel.f32(pWindow, g.nFft).set(window);
@@ -139,10 +142,20 @@ export function wasmMelSpectrogram(kernel: WasmKernel, y: ArrayLike<number>, g: 
   kernel.i32(pEnd, fb.nMels).set(fb.end);
   kernel.i32(pOffset, fb.nMels).set(fb.offset);
   kernel.f32(pWeights, weights.length).set(weights);
-  kernel.fn<StftMelFn>('stft_mel')(
-    pY, y.length, g.nFft, g.hopLength, g.pad, g.nFrames, pWindow, pTwiddle, pSplit,
-    fb.nMels, pStart, pEnd, pOffset, pWeights, pScratch, pOut,
-  );
+  const stftMel = kernel.fn<StftMelFn>('stft_mel');
+  return {
+    melInto: (out) => stftMel(pY, y.length, g.nFft, g.hopLength, g.pad, g.nFrames, pWindow, pTwiddle, pSplit, fb.nMels, pStart, pEnd, pOffset, pWeights, pScratch, out),
+    extra,
+  };
+}
+
+/**
+ * Mel power spectrogram, layout `[nMels][nFrames]`, computed by the kernel.
+ * @param fb a filterbank for this nFft (fb.nFreq = nFft/2 + 1)
+ */
+export function wasmMelSpectrogram(kernel: WasmKernel, y: ArrayLike<number>, g: StftGeometry, fb: MelFilterbank): Float64Array {
+  const { melInto, extra: [pOut] } = prepareMel(kernel, y, g, fb, F32 * fb.nMels * g.nFrames);
+  melInto(pOut);
   return Float64Array.from(kernel.f32(pOut, fb.nMels * g.nFrames));
 }
 
@@ -168,28 +181,12 @@ type MelToMfccFn = (
 export function wasmMfcc(
   kernel: WasmKernel, y: ArrayLike<number>, g: StftGeometry, fb: MelFilterbank, db: DbSettings, dct: Float64Array, nMfcc: number,
 ): Float64Array {
-  const { twiddle, split } = tablesFor(g.nFft);
-  const window = float32Window(g.window);
-  const weights = float32Weights(fb);
   const stride = g.nFrames + (g.nFrames % 2);
-  const [pY, pWindow, pTwiddle, pSplit, pStart, pEnd, pOffset, pWeights, pScratch, pMel, pDct, pDb, pOut] = kernel.layout(
-    F32 * y.length, F32 * g.nFft, F32 * twiddle.length, F32 * split.length,
-    4 * fb.nMels, 4 * fb.nMels, 4 * fb.nMels, F32 * Math.max(1, weights.length),
-    scratchBytes(kernel, g.nFft), F32 * fb.nMels * g.nFrames, 8 * dct.length, 8 * fb.nMels * stride, 8 * nMfcc * stride,
+  const { melInto, extra: [pMel, pDct, pDb, pOut] } = prepareMel(
+    kernel, y, g, fb, F32 * fb.nMels * g.nFrames, 8 * dct.length, 8 * fb.nMels * stride, 8 * nMfcc * stride,
   );
-  kernel.f32(pY, y.length).set(y);
-  kernel.f32(pWindow, g.nFft).set(window);
-  kernel.f32(pTwiddle, twiddle.length).set(twiddle);
-  kernel.f32(pSplit, split.length).set(split);
-  kernel.i32(pStart, fb.nMels).set(fb.start);
-  kernel.i32(pEnd, fb.nMels).set(fb.end);
-  kernel.i32(pOffset, fb.nMels).set(fb.offset);
-  kernel.f32(pWeights, weights.length).set(weights);
   kernel.f64(pDct, dct.length).set(dct);
-  kernel.fn<StftMelFn>('stft_mel')(
-    pY, y.length, g.nFft, g.hopLength, g.pad, g.nFrames, pWindow, pTwiddle, pSplit,
-    fb.nMels, pStart, pEnd, pOffset, pWeights, pScratch, pMel,
-  );
+  melInto(pMel);
   const refDb = db.ref === 'max' ? 0 : 10 * Math.log10(Math.max(db.amin, Math.abs(db.ref)));
   kernel.fn<MelToMfccFn>('mel_to_mfcc')(
     pMel, fb.nMels, g.nFrames, db.amin, db.ref === 'max' ? 1 : 0, refDb, db.topDb ?? -1, pDct, nMfcc, pDb, pOut,

@@ -179,6 +179,32 @@ EXPORT(stft_scratch_floats) int stft_scratch_floats(int nfft) {
   return 4 * (2 * N + N + 1) + N;
 }
 
+/* The buffers of one STFT call, carved from the caller's scratch. */
+typedef struct {
+  int N;
+  vf *zr, *zi, *power;
+  int *rev;
+} Frames;
+
+static Frames frames_in(int nfft, float *scratch) {
+  Frames f;
+  f.N = nfft / 2;
+  f.zr = (vf *)scratch;
+  f.zi = f.zr + f.N;
+  f.power = f.zi + f.N;
+  f.rev = (int *)(f.power + f.N + 1);
+  bit_reversal(f.N, f.rev);
+  return f;
+}
+
+/* |X[k]|^2, k = 0..N, of frames t0..t0+3 into f->power. */
+static void group_power(const Frames *f, const float *y, int len, int nfft, int hop, int pad, int t0, int nframes,
+                        const float *window, const float *twiddle, const float *split) {
+  load_frames(y, len, nfft, hop, pad, t0, nframes, window, f->rev, f->zr, f->zi);
+  complex_fft(f->N, f->zr, f->zi, twiddle);
+  split_power(f->N, f->zr, f->zi, split, f->power);
+}
+
 /*
  * Power spectrogram, layout [nfft/2 + 1][nframes] (out[k * nframes + t]).
  * scratch: stft_scratch_floats(nfft) floats, 16-byte aligned. nfft: a power of two >= 8.
@@ -186,16 +212,11 @@ EXPORT(stft_scratch_floats) int stft_scratch_floats(int nfft) {
 EXPORT(stft_power) void stft_power(const float *y, int len, int nfft, int hop, int pad, int nframes,
                                    const float *window, const float *twiddle, const float *split,
                                    float *scratch, float *out) {
-  const int N = nfft / 2;
-  vf *zr = (vf *)scratch, *zi = zr + N, *power = zi + N;
-  int *rev = (int *)(power + N + 1);
-  bit_reversal(N, rev);
+  const Frames f = frames_in(nfft, scratch);
   for (int t0 = 0; t0 < nframes; t0 += 4) {
     const int count = nframes - t0 < 4 ? nframes - t0 : 4;
-    load_frames(y, len, nfft, hop, pad, t0, nframes, window, rev, zr, zi);
-    complex_fft(N, zr, zi, twiddle);
-    split_power(N, zr, zi, split, power);
-    for (int k = 0; k <= N; k++) store_lanes(out + k * nframes + t0, power[k], count);
+    group_power(&f, y, len, nfft, hop, pad, t0, nframes, window, twiddle, split);
+    for (int k = 0; k <= f.N; k++) store_lanes(out + k * nframes + t0, f.power[k], count);
   }
 }
 
@@ -207,19 +228,14 @@ EXPORT(stft_mel) void stft_mel(const float *y, int len, int nfft, int hop, int p
                                const float *window, const float *twiddle, const float *split,
                                int nmels, const int *start, const int *end, const int *offset,
                                const float *weights, float *scratch, float *out) {
-  const int N = nfft / 2;
-  vf *zr = (vf *)scratch, *zi = zr + N, *power = zi + N;
-  int *rev = (int *)(power + N + 1);
-  bit_reversal(N, rev);
+  const Frames f = frames_in(nfft, scratch);
   for (int t0 = 0; t0 < nframes; t0 += 4) {
     const int count = nframes - t0 < 4 ? nframes - t0 : 4;
-    load_frames(y, len, nfft, hop, pad, t0, nframes, window, rev, zr, zi);
-    complex_fft(N, zr, zi, twiddle);
-    split_power(N, zr, zi, split, power);
+    group_power(&f, y, len, nfft, hop, pad, t0, nframes, window, twiddle, split);
     for (int m = 0; m < nmels; m++) {
       vf acc = splat(0.0f);
       const float *w = weights + offset[m] - start[m];
-      for (int k = start[m]; k < end[m]; k++) acc = add(acc, mul(splat(w[k]), power[k]));
+      for (int k = start[m]; k < end[m]; k++) acc = add(acc, mul(splat(w[k]), f.power[k]));
       store_lanes(out + m * nframes + t0, acc, count);
     }
   }
