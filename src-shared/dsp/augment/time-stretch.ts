@@ -4,6 +4,7 @@
  */
 
 import { stftComplex, istft, type ComplexFrameMatrix } from './stft-complex.js';
+import { vocoderKernel, wasmPhaseVocoder } from '../wasm/vocoder-kernel.js';
 
 /** Options of `phaseVocoder`. */
 export interface PhaseVocoderOptions {
@@ -55,10 +56,15 @@ export function phaseVocoder(spec: ComplexFrameMatrix, options: PhaseVocoderOpti
   const f32 = (x: number): number => (single ? Math.fround(x) : x);
   const nIn = spec.nFrames;
   const nOut = Math.ceil(nIn / rate);
-  const outRe = new Float64Array(nFreq * nOut);
-  const outIm = new Float64Array(nFreq * nOut);
   // np.fft.rfftfreq(n_fft, d=1/(2 pi)) * hop, in numpy's operation order.
   const binSpacing = 1 / (nFft * (1 / (2 * Math.PI)));
+  const kernel = vocoderKernel();
+  if (kernel !== null) {
+    const out = wasmPhaseVocoder(kernel, spec, { nOut, rate, hopLength, binSpacing, single });
+    if (out !== null) return { nRows: nFreq, nFrames: nOut, re: out.re, im: out.im };
+  }
+  const outRe = new Float64Array(nFreq * nOut);
+  const outIm = new Float64Array(nFreq * nOut);
   const twoPi = 2 * Math.PI;
   const angle = new Float64Array(nIn + 2);
   const magnitude = new Float64Array(nIn + 2);
