@@ -6,10 +6,10 @@
  * as dsp-ab.bench.ts does) takes turns with the working tree's in every round; --base-dir names
  * a folder holding a copy of src-main and src-shared instead. A benchmark: it asserts nothing.
  */
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { exportBase } from './base-tree.js';
 
 type DecodeFile = (path: string, options: { offsetSec: number; durationSec: number; mono: boolean }) => Promise<{ data: Float32Array[] }>;
 
@@ -21,17 +21,6 @@ const rounds = Number(option('--rounds', '5'));
 const base = option('--base', '');
 /** A copy of the tree (with src-main and src-shared) to compare instead of a git revision. */
 const baseDir = option('--base-dir', '');
-
-function exportBase(rev: string): string {
-  const sha = execSync(`git rev-parse ${JSON.stringify(rev)}`, { cwd: repoRoot, encoding: 'utf8' }).trim();
-  const dir = join(repoRoot, '.cache', 'bench-ab', sha);
-  if (!existsSync(join(dir, 'src-main'))) {
-    mkdirSync(dir, { recursive: true });
-    execSync(`git archive ${sha} src-main src-shared | tar -x -C ${JSON.stringify(dir)}`, { cwd: repoRoot });
-  }
-  if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
-  return dir;
-}
 
 async function decoderOf(root: string): Promise<DecodeFile> {
   return ((await import(pathToFileURL(join(root, 'src-main/audio/decode.ts')).href)) as { decodeFile: DecodeFile }).decodeFile;
@@ -64,7 +53,7 @@ async function main(): Promise<void> {
   const sets = { flac: all.filter((f) => f.endsWith('.flac')), wav: all.filter((f) => f.endsWith('.wav')) };
   // --only-base: the base alone, for runs in separate processes (in one process the trees share the garbage collector).
   const trees: { name: string; decodeFile: DecodeFile }[] = args.includes('--only-base') ? [] : [{ name: 'working tree', decodeFile: await decoderOf(repoRoot) }];
-  if (base !== '') trees.unshift({ name: base, decodeFile: await decoderOf(exportBase(base)) });
+  if (base !== '') trees.unshift({ name: base, decodeFile: await decoderOf(exportBase(repoRoot, base)) });
   if (baseDir !== '') trees.unshift({ name: baseDir.split('/').pop() ?? baseDir, decodeFile: await decoderOf(resolve(baseDir)) });
   for (const tree of trees) for (const file of all.slice(0, 20)) await tree.decodeFile(file, { offsetSec: 0.6, durationSec: 2.5, mono: true });
   const results = new Map<string, { ms: number[]; cpuMs: number[] }>();

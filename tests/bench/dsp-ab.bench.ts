@@ -5,10 +5,10 @@
  * turns over the shared RAVDESS clips (every Nth, default all) for N rounds (default 3). Prints
  * medians of wall and CPU milliseconds per clip. A benchmark: it asserts nothing.
  */
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { exportBase } from './base-tree.js';
 import { FEATURE_PIPELINES } from '../../src-shared/model/feature-pipeline.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -37,17 +37,6 @@ async function load(name: string, root: string): Promise<Tree> {
   return { name, extractFeatures: worker.extractFeatures, decodeFile: decode.decodeFile, resample: resampling.resample, seed2376: dsp.seed2376 };
 }
 
-function exportBase(rev: string): string {
-  const sha = execSync(`git rev-parse ${JSON.stringify(rev)}`, { cwd: repoRoot, encoding: 'utf8' }).trim();
-  const dir = join(repoRoot, '.cache', 'bench-ab', sha);
-  if (!existsSync(join(dir, 'src-main'))) {
-    mkdirSync(dir, { recursive: true });
-    execSync(`git archive ${sha} src-main src-shared | tar -x -C ${JSON.stringify(dir)}`, { cwd: repoRoot });
-  }
-  if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
-  return dir;
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -61,7 +50,7 @@ async function main(): Promise<void> {
     for (const name of readdirSync(join(corpus, actor)).sort()) if (/\.(wav|flac)$/i.test(name)) files.push(join(corpus, actor, name));
   }
   const clips = files.filter((_, i) => i % step === 0);
-  const trees = [await load(`base ${base}`, exportBase(base)), await load('working tree', repoRoot)];
+  const trees = [await load(`base ${base}`, exportBase(repoRoot, base)), await load('working tree', repoRoot)];
   const figures = new Map(trees.map((tree) => [tree, { wall: [] as number[], cpu: [] as number[], decode: [] as number[], resample: [] as number[], seed: [] as number[] }]));
   for (const tree of trees) for (const path of clips.slice(0, 10)) await tree.extractFeatures(path, pipeline);
   for (let round = 0; round < rounds; round++) {
