@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodePcm16Wav } from '../../src-renderer/lib/audio/wav.js';
-import { findChromium, launchChromium, ravdessDir, repoRoot, runCli, screenshotDir, startServer, tempDbPath, type RunningServer } from './harness.js';
+import { collectProblems, findChromium, launchChromium, ravdessDir, repoRoot, runCli, screenshotDir, startServer, tempDbPath, type RunningServer } from './harness.js';
 import { distinctColours, openView } from './views.js';
 
 // The augmentation preview end to end: the real server on a temporary catalog (one RAVDESS
@@ -65,8 +65,7 @@ describe.skipIf(skipReason !== null)(title, () => {
     server = await startServer(dbPath);
     browser = await launchChromium(chromiumPath ?? '');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    const problems = collectProblems(page, { console: false });
 
     await openView(page, server.url, 'augment');
     // Before a clip is picked, the empty state says what to do.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EMOTIONS } from '../../src-shared/model/labels.js';
-import { findChromium, launchChromium, ravdessDir, repoRoot, screenshotDir, startServer, tempDbPath, type RunningServer } from './harness.js';
+import { collectProblems, findChromium, launchChromium, ravdessDir, repoRoot, screenshotDir, startServer, tempDbPath, type RunningServer } from './harness.js';
 
 // The clip browser end to end: the real server (browser mode) on a temporary catalog, the built
 // renderer in Chromium, two RAVDESS actors imported through the UI.
@@ -96,11 +96,7 @@ describe.skipIf(skipReason !== null)(title, () => {
     server = await startServer(dbPath);
     browser = await launchChromium(chromiumPath ?? '');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-    });
+    const problems = collectProblems(page);
     await page.goto(server.url);
 
     // Empty catalog: the empty state says what to do and leads to the import panel.

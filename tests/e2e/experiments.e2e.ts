@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMOTIONS } from '../../src-shared/model/labels.js';
-import { findChromium, launchChromium, ravdessDir, repoRoot, runCli, screenshotDir, startServer, tempDbPath, type RunningServer } from './harness.js';
+import { collectProblems, findChromium, launchChromium, ravdessDir, runCli, screenshotDir, smallCorpus, startServer, tempDbPath, trainerBuilt, type RunningServer } from './harness.js';
 
 // Experiments and error analysis end to end: two runs trained from the command line with
 // different learning rates and epochs, compared in the GUI; a confusion cell's clips; a relabel
@@ -12,7 +11,7 @@ import { findChromium, launchChromium, ravdessDir, repoRoot, runCli, screenshotD
 const ACTORS = ['Actor_01', 'Actor_02', 'Actor_03', 'Actor_04'];
 const PER_ACTOR = 16;
 const chromiumPath = findChromium();
-const built = existsSync(join(repoRoot, 'out', 'main', 'train-process.js')) && existsSync(join(repoRoot, 'out', 'renderer', 'index.html'));
+const built = trainerBuilt(true);
 const skipReason = !existsSync(ravdessDir)
   ? `needs the RAVDESS folder ${ravdessDir}`
   : chromiumPath === null
@@ -21,15 +20,6 @@ const skipReason = !existsSync(ravdessDir)
       ? 'needs the build (npx electron-vite build)'
       : null;
 const title = skipReason === null ? 'experiments and error analysis in Chromium' : `experiments and error analysis in Chromium (skipped: ${skipReason})`;
-
-function smallCorpus(): string {
-  const root = mkdtempSync(join(tmpdir(), 'es-exp-corpus-'));
-  for (const actor of ACTORS) {
-    mkdirSync(join(root, actor));
-    for (const file of readdirSync(join(ravdessDir, actor)).sort().slice(0, PER_ACTOR)) symlinkSync(join(ravdessDir, actor, file), join(root, actor, file));
-  }
-  return root;
-}
 
 interface CliClip {
   id: number;
@@ -62,7 +52,7 @@ describe.skipIf(skipReason !== null)(title, () => {
 
   beforeAll(async () => {
     dbPath = tempDbPath();
-    const imported = await runCli(['import', smallCorpus(), '--db', dbPath, '--json']);
+    const imported = await runCli(['import', smallCorpus('es-exp-corpus', ACTORS, (files) => files.slice(0, PER_ACTOR)), '--db', dbPath, '--json']);
     expect(imported.code, imported.stderr).toBe(0);
     runA = await train(dbPath, ['--epochs', '3', '--lr', '0.003', '--name', 'lr 0.003']);
     runB = await train(dbPath, ['--epochs', '5', '--lr', '0.01', '--name', 'lr 0.01']);
@@ -78,11 +68,7 @@ describe.skipIf(skipReason !== null)(title, () => {
     server = await startServer(dbPath);
     browser = await launchChromium(chromiumPath ?? '');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-    });
+    const problems = collectProblems(page);
     await page.goto(server.url);
     await page.click('[data-testid=tab-experiments]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=run-row]').length === 2);

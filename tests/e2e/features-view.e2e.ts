@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EMOTIONS } from '../../src-shared/model/labels.js';
-import { findChromium, launchChromium, ravdessDir, repoRoot, runCli, screenshotDir, startServer, tempDbPath, type RunningServer } from './harness.js';
+import { collectProblems, findChromium, launchChromium, ravdessDir, repoRoot, runCli, screenshotDir, startServer, tempDbPath, type RunningServer } from './harness.js';
 import { distinctColours, openView } from './views.js';
 
 // The feature view end to end: two RAVDESS actors imported, one clip's features drawn, the seed
@@ -35,8 +35,7 @@ describe.skipIf(skipReason !== null)(title, () => {
     server = await startServer(dbPath);
     browser = await launchChromium(chromiumPath ?? '');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    const problems = collectProblems(page, { console: false });
 
     await openView(page, server.url, 'features');
     await page.waitForSelector('[data-testid=features-empty]');

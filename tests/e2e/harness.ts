@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const sharedDir = resolve(repoRoot, '..', 'shared');
@@ -91,4 +91,37 @@ export async function launchChromium(executablePath: string, extraArgs: string[]
       ...extraArgs,
     ],
   });
+}
+
+/**
+ * A small corpus in a new temporary folder: for each actor, the files of its shared folder that
+ * `pick` keeps from the sorted list, linked (WAV and FLAC as they are).
+ */
+export function smallCorpus(prefix: string, actors: readonly string[], pick: (sortedFiles: string[]) => string[]): string {
+  const root = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  for (const actor of actors) {
+    mkdirSync(join(root, actor));
+    for (const file of pick(readdirSync(join(ravdessDir, actor)).sort())) symlinkSync(join(ravdessDir, actor, file), join(root, actor, file));
+  }
+  return root;
+}
+
+/** True when the build holds the training process (and, with `renderer`, the renderer too). */
+export function trainerBuilt(renderer: boolean): boolean {
+  return existsSync(join(repoRoot, 'out', 'main', 'train-process.js')) && (!renderer || existsSync(join(repoRoot, 'out', 'renderer', 'index.html')));
+}
+
+/**
+ * The page's uncaught errors (and, unless `console` is false, its console errors) as they
+ * happen, for a test to assert there were none.
+ */
+export function collectProblems(page: Page, options: { console?: boolean } = {}): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  if (options.console !== false) {
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    });
+  }
+  return problems;
 }

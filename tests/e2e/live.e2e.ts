@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findChromium, launchChromium, ravdessDir, repoRoot, runCli, screenshotDir, startServer, tempDbPath, type RunningServer } from './harness.js';
+import { collectProblems, findChromium, launchChromium, ravdessDir, runCli, screenshotDir, smallCorpus, startServer, tempDbPath, trainerBuilt, type RunningServer } from './harness.js';
 import { distinctColours, openView } from './views.js';
 
 // Live classification end to end: a tiny model trained from the CLI, Chromium's fake microphone
@@ -15,7 +14,7 @@ const EVERY = 4;
 const FAKE_MIC = join(ravdessDir, 'Actor_01', '03-01-05-02-01-01-01.wav');
 const DROPPED = join(ravdessDir, 'Actor_02', '03-01-03-01-01-01-02.wav');
 const chromiumPath = findChromium();
-const built = existsSync(join(repoRoot, 'out', 'main', 'train-process.js'));
+const built = trainerBuilt(false);
 const skipReason = !built
   ? 'needs the build (npm run build)'
   : ACTORS.some((actor) => !existsSync(join(ravdessDir, actor)))
@@ -24,17 +23,6 @@ const skipReason = !built
       ? 'needs Chromium (/usr/bin/chromium, or set CHROMIUM_PATH)'
       : null;
 const title = skipReason === null ? 'live classification in Chromium' : `live classification in Chromium (skipped: ${skipReason})`;
-
-/** Clips of four actors across every emotion, linked from the shared folder. */
-function smallCorpus(): string {
-  const root = mkdtempSync(join(tmpdir(), 'es-live-corpus-'));
-  for (const actor of ACTORS) {
-    mkdirSync(join(root, actor));
-    const files = readdirSync(join(ravdessDir, actor)).sort().filter((_, i) => i % EVERY === 0);
-    for (const file of files) symlinkSync(join(ravdessDir, actor, file), join(root, actor, file));
-  }
-  return root;
-}
 
 interface BarsUpdate {
   at: number;
@@ -69,7 +57,7 @@ describe.skipIf(skipReason !== null)(title, () => {
   it('classifies the microphone at least twice a second, classifies a dropped file as the CLI does, and saves the last window as a clip', async () => {
     mkdirSync(screenshotDir, { recursive: true });
     const dbPath = tempDbPath();
-    const imported = await runCli(['import', smallCorpus(), '--db', dbPath, '--json']);
+    const imported = await runCli(['import', smallCorpus('es-live-corpus', ACTORS, (files) => files.filter((_, i) => i % EVERY === 0)), '--db', dbPath, '--json']);
     expect(imported.code, imported.stderr).toBe(0);
     const trained = await runCli(['train', '--db', dbPath, '--preset', 'tiny-cnn1d', '--epochs', '2', '--test-actors', '4', '--val-actors', '3', '--json']);
     expect(trained.code, trained.stderr).toBe(0);
@@ -78,8 +66,7 @@ describe.skipIf(skipReason !== null)(title, () => {
     server = await startServer(dbPath);
     browser = await launchChromium(chromiumPath ?? '', ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-audio-capture=${FAKE_MIC}`]);
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    const problems = collectProblems(page, { console: false });
 
     await openView(page, server.url, 'live');
     // No model chosen yet: the empty state says what to do.

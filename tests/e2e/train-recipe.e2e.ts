@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunDetail, RunSplitInfo, SavedRecipe } from '../../src-shared/contract/index.js';
 import type { AugmentRecipe } from '../../src-shared/model/augment-recipe.js';
-import { findChromium, launchChromium, ravdessDir, repoRoot, runCli, screenshotDir, startServer, tempDbPath, type RunningServer } from './harness.js';
+import { collectProblems, findChromium, launchChromium, ravdessDir, runCli, screenshotDir, smallCorpus, startServer, tempDbPath, trainerBuilt, type RunningServer } from './harness.js';
 
 // A recipe saved for training (through the contract, as the Augment view saves it) offered by the
 // Train form, sent as the run's augmentation, and counted in its split: the training clips once
@@ -23,7 +22,7 @@ const RECIPE: AugmentRecipe = {
 };
 const STORAGE_KEY = 'emotion-studio/train-form/v1';
 const chromiumPath = findChromium();
-const built = existsSync(join(repoRoot, 'out', 'main', 'train-process.js')) && existsSync(join(repoRoot, 'out', 'renderer', 'index.html'));
+const built = trainerBuilt(true);
 const skipReason = !existsSync(ravdessDir)
   ? `needs the RAVDESS folder ${ravdessDir}`
   : chromiumPath === null
@@ -32,16 +31,6 @@ const skipReason = !existsSync(ravdessDir)
       ? 'needs the build (npx electron-vite build)'
       : null;
 const title = skipReason === null ? 'training with a saved augmentation recipe from the GUI' : `training with a saved augmentation recipe from the GUI (skipped: ${skipReason})`;
-
-/** The first clips of four actors, linked from the shared folder. */
-function smallCorpus(): string {
-  const root = mkdtempSync(join(tmpdir(), 'es-recipe-corpus-'));
-  for (const actor of ACTORS) {
-    mkdirSync(join(root, actor));
-    for (const file of readdirSync(join(ravdessDir, actor)).sort().slice(0, PER_ACTOR)) symlinkSync(join(ravdessDir, actor, file), join(root, actor, file));
-  }
-  return root;
-}
 
 type Reply<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 
@@ -76,16 +65,12 @@ describe.skipIf(skipReason !== null)(title, () => {
   it('offers saved recipes, trains with the chosen one, counts its copies in the training rows only, and remembers the choice', async () => {
     mkdirSync(screenshotDir, { recursive: true });
     const dbPath = tempDbPath();
-    const imported = await runCli(['import', smallCorpus(), '--db', dbPath, '--json']);
+    const imported = await runCli(['import', smallCorpus('es-recipe-corpus', ACTORS, (files) => files.slice(0, PER_ACTOR)), '--db', dbPath, '--json']);
     expect(imported.code, imported.stderr).toBe(0);
     server = await startServer(dbPath);
     browser = await launchChromium(chromiumPath ?? '');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-    });
+    const problems = collectProblems(page);
     await page.goto(server.url);
     await page.waitForSelector('[data-testid=clip-row]');
 

@@ -1,24 +1,14 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ravdessDir, repoRoot, runCli, tempDbPath } from './harness.js';
+import { ravdessDir, repoRoot, runCli, smallCorpus, tempDbPath, trainerBuilt } from './harness.js';
 
-const built = existsSync(join(repoRoot, 'out', 'main', 'train-process.js'));
+const built = trainerBuilt(false);
 const ACTORS = ['Actor_01', 'Actor_02', 'Actor_03', 'Actor_04'];
 const PER_ACTOR = 16;
-
-/** A small corpus: the first clips of four actors (WAV and FLAC), linked from the shared folder. */
-function smallCorpus(): string {
-  const root = mkdtempSync(join(tmpdir(), 'es-train-corpus-'));
-  for (const actor of ACTORS) {
-    mkdirSync(join(root, actor));
-    for (const file of readdirSync(join(ravdessDir, actor)).sort().slice(0, PER_ACTOR)) symlinkSync(join(ravdessDir, actor, file), join(root, actor, file));
-  }
-  return root;
-}
 
 interface TrainJson {
   runId: number;
@@ -58,7 +48,7 @@ describe.skipIf(!built || !existsSync(ravdessDir))(`training from the command li
   let corpus: string;
   let db: string;
   beforeAll(async () => {
-    corpus = smallCorpus();
+    corpus = smallCorpus('es-train-corpus', ACTORS, (files) => files.slice(0, PER_ACTOR));
     db = tempDbPath();
     const imported = await runCli(['import', corpus, '--db', db, '--json']);
     expect(imported.code, imported.stderr).toBe(0);

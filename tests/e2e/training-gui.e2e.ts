@@ -1,16 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findChromium, launchChromium, ravdessDir, repoRoot, runCli, screenshotDir, startServer, tempDbPath, type RunningServer } from './harness.js';
+import { collectProblems, findChromium, launchChromium, ravdessDir, runCli, screenshotDir, smallCorpus, startServer, tempDbPath, trainerBuilt, type RunningServer } from './harness.js';
 
 // The Train view end to end: the real server (browser mode) on a catalog of four actors, a run
 // started from the form, its curves growing epoch by epoch, a reload mid-run, cancel and resume.
 const ACTORS = ['Actor_01', 'Actor_02', 'Actor_03', 'Actor_04'];
 const PER_ACTOR = 16;
 const chromiumPath = findChromium();
-const built = existsSync(join(repoRoot, 'out', 'main', 'train-process.js')) && existsSync(join(repoRoot, 'out', 'renderer', 'index.html'));
+const built = trainerBuilt(true);
 const skipReason = !existsSync(ravdessDir)
   ? `needs the RAVDESS folder ${ravdessDir}`
   : chromiumPath === null
@@ -19,16 +18,6 @@ const skipReason = !existsSync(ravdessDir)
       ? 'needs the build (npx electron-vite build)'
       : null;
 const title = skipReason === null ? 'training from the GUI in Chromium' : `training from the GUI in Chromium (skipped: ${skipReason})`;
-
-/** The first clips of four actors, linked from the shared folder. */
-function smallCorpus(): string {
-  const root = mkdtempSync(join(tmpdir(), 'es-gui-corpus-'));
-  for (const actor of ACTORS) {
-    mkdirSync(join(root, actor));
-    for (const file of readdirSync(join(ravdessDir, actor)).sort().slice(0, PER_ACTOR)) symlinkSync(join(ravdessDir, actor, file), join(root, actor, file));
-  }
-  return root;
-}
 
 /** Records every long task (over 50 ms) with its start, from before the app's first script. */
 const LONG_TASK_PROBE = () => {
@@ -73,16 +62,12 @@ describe.skipIf(skipReason !== null)(title, () => {
   it('starts a run from the form, grows its curves, survives a reload, cancels and resumes', async () => {
     mkdirSync(screenshotDir, { recursive: true });
     const dbPath = tempDbPath();
-    const imported = await runCli(['import', smallCorpus(), '--db', dbPath, '--json']);
+    const imported = await runCli(['import', smallCorpus('es-gui-corpus', ACTORS, (files) => files.slice(0, PER_ACTOR)), '--db', dbPath, '--json']);
     expect(imported.code, imported.stderr).toBe(0);
     server = await startServer(dbPath);
     browser = await launchChromium(chromiumPath ?? '');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-    });
+    const problems = collectProblems(page);
     await page.addInitScript(LONG_TASK_PROBE);
     await page.goto(server.url);
     await page.waitForSelector('[data-testid=clip-row]');
