@@ -1,5 +1,5 @@
 import { StudioError } from '../../src-shared/contract/result.js';
-import type { ByteSource } from './wav.js';
+import { LITTLE_ENDIAN_HOST, type ByteSource } from './wav.js';
 
 /**
  * FLAC container reading: STREAMINFO, the metadata blocks, and the audio frames located by their
@@ -176,9 +176,6 @@ export class SyncByteFinder {
     return stop;
   }
 }
-
-/** The host's byte order decides which byte of a Uint32Array word comes first in memory. */
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * The frames of a FLAC stream, read `READ_BYTES` at a time. Frames follow each other from the

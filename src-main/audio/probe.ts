@@ -1,6 +1,6 @@
 import type { AudioFormat } from '../../src-shared/contract/catalog.js';
 import { measureCompressed, noAudioFrames, sniffSource } from './decode.js';
-import { bufferSource, openSource, parseWavHeader, type ByteSource } from './wav.js';
+import { bufferSource, openSourceSync, parseWavHeader, type ByteSource } from './wav.js';
 
 export interface AudioInfo {
   format: AudioFormat;
@@ -21,11 +21,11 @@ export interface AudioInfo {
  * DECODE_FAILED, whatever its format.
  */
 export async function probeAudio(path: string): Promise<AudioInfo> {
-  const { source, close } = await openSource(path);
+  const { source, close } = openSourceSync(path);
   try {
     return await probeSource(source, path);
   } finally {
-    await close();
+    close();
   }
 }
 

@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import { StudioError } from '../../src-shared/contract/result.js';
 
 /**
@@ -62,34 +61,9 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
 /**
  * Bytes read from the start of a file when it is opened. The decoders' first reads (the WAV
  * chunk walk, FLAC metadata blocks, the first frames) and the whole of a clip-sized file are then
- * served from memory: each positioned read of a file is a trip through the libuv thread pool,
- * and a short clip used to make ten of them.
+ * served from memory: a short clip used to make ten positioned reads.
  */
 const HEAD_BYTES = 1024 * 1024;
-
-/** Reads up to `length` bytes at `offset` (fewer only at the end of the file). */
-async function readAt(handle: FileHandle, offset: number, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(Math.max(0, length));
-  let done = 0;
-  while (done < out.length) {
-    const { bytesRead } = await handle.read(out, done, out.length - done, offset + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return done === out.length ? out : out.subarray(0, done);
-}
-
-/** Positioned reads of an open file; `head` holds its first bytes (at most the whole file). */
-export function fileSource(handle: FileHandle, size: number, head: Uint8Array = new Uint8Array(0)): ByteSource {
-  return {
-    size,
-    async read(offset, length) {
-      const n = Math.max(0, Math.min(length, size - offset));
-      if (offset >= 0 && offset + n <= head.length) return head.subarray(offset, offset + n);
-      return readAt(handle, offset, n);
-    },
-  };
-}
 
 function fourcc(bytes: Uint8Array, at: number): string {
   return String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
@@ -183,8 +157,8 @@ function describe(fmt: Uint8Array, dataOffset: number, declaredBytes: number, fi
   return { sampleFormat, bitsPerSample, channels, sampleRate, blockAlign, dataOffset, dataBytes: frames * blockAlign, frames, rf64 };
 }
 
-/** Typed-array views read in the host's byte order; WAV samples are little-endian. */
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Typed-array views read in the host's byte order (WAV samples are little-endian). */
+export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Converts interleaved sample bytes to one Float32Array per channel, with soundfile's scaling:
@@ -248,25 +222,6 @@ async function readExactly(source: ByteSource, offset: number, length: number, p
   return bytes;
 }
 
-/** Opens `path` for positioned reads; maps ENOENT and friends to StudioError. */
-export async function openSource(path: string): Promise<{ source: ByteSource; close(): Promise<void> }> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw ioError(path, error);
-  }
-  try {
-    const { size } = await handle.stat();
-    // Sized to the file: a fixed 1 MiB buffer per clip is external memory that makes V8 run full collections.
-    const head = await readAt(handle, 0, Math.min(size, HEAD_BYTES));
-    return { source: fileSource(handle, size, head), close: () => handle.close() };
-  } catch (error) {
-    await handle.close();
-    throw ioError(path, error);
-  }
-}
-
 /** Reads up to `length` bytes at `offset` of an open descriptor (fewer only at the end of the file). */
 function readAtSync(fd: number, offset: number, length: number): Uint8Array {
   const out = new Uint8Array(Math.max(0, length));
@@ -280,12 +235,13 @@ function readAtSync(fd: number, offset: number, length: number): Uint8Array {
 }
 
 /**
- * openSource with blocking reads, for decoding in worker threads (and benchmarks): a clip-sized
- * file is read whole by open, fstat, read and close in this thread, and closed before decoding
- * starts. The async path makes the same four calls as trips through libuv's thread pool, each
- * with its promise and wake-up; for a 70-350 kB clip in the page cache those trips cost more
- * than the reads (measured: about 0.3 ms of 0.9 ms for a WAV clip). A longer file keeps its
- * descriptor and serves later reads the same way until close().
+ * Opens `path` for positioned reads, with blocking calls: decoding and probing run in the audio
+ * worker threads (and the CLI), never on the studio's main thread. A clip-sized file is read whole
+ * by open, fstat, read and close, and closed before decoding starts; async calls would make the
+ * same four trips through libuv's thread pool, each with its promise and wake-up, and for a
+ * 70-350 kB clip in the page cache those cost more than the reads (measured: about 0.3 ms of
+ * 0.9 ms for a WAV clip). A longer file keeps its descriptor and serves later reads until close().
+ * ENOENT and friends become StudioError.
  */
 export function openSourceSync(path: string): { source: ByteSource; close(): void } {
   let fd: number;

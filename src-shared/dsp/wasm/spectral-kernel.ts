@@ -5,6 +5,7 @@
  * fall back to their float64 JavaScript implementation otherwise.
  */
 
+import type { ResolvedPowerToDbOptions } from '../db.js';
 import type { MelFilterbank } from '../mel.js';
 import { loadKernel, type WasmKernel } from './instance.js';
 import { WASM_BASE64 } from './spectral.wasm.js';
@@ -20,16 +21,10 @@ export interface StftGeometry {
   readonly window: Float64Array;
 }
 
-type StftPowerFn = (
-  y: number, len: number, nFft: number, hop: number, pad: number, nFrames: number,
-  window: number, twiddle: number, split: number, scratch: number, out: number,
-) => void;
-type StftMelFn = (
-  y: number, len: number, nFft: number, hop: number, pad: number, nFrames: number,
-  window: number, twiddle: number, split: number,
-  nMels: number, start: number, end: number, offset: number, weights: number,
-  scratch: number, out: number,
-) => void;
+/** The leading arguments of stft_power and stft_mel: signal, geometry and tables. */
+type FrameArgs = [y: number, len: number, nFft: number, hop: number, pad: number, nFrames: number, window: number, twiddle: number, split: number];
+type StftPowerFn = (...args: [...FrameArgs, scratch: number, out: number]) => void;
+type StftMelFn = (...args: [...FrameArgs, nMels: number, start: number, end: number, offset: number, weights: number, scratch: number, out: number]) => void;
 
 interface Tables {
   readonly twiddle: Float32Array;
@@ -99,54 +94,52 @@ function scratchBytes(kernel: WasmKernel, nFft: number): number {
 }
 
 /**
+ * Lays out and fills what every STFT call reads (the signal, the window and twiddle tables,
+ * scratch), followed by `extraBytes` buffers; returns the call's leading arguments, the scratch
+ * offset and the offsets of the extra buffers.
+ */
+function prepareFrames(kernel: WasmKernel, y: ArrayLike<number>, g: StftGeometry, ...extraBytes: number[]): { args: FrameArgs; scratch: number; extra: number[] } {
+  const { twiddle, split } = tablesFor(g.nFft);
+  const window = float32Window(g.window);
+  const [pY, pWindow, pTwiddle, pSplit, pScratch, ...extra] = kernel.layout(
+    F32 * y.length, F32 * g.nFft, F32 * twiddle.length, F32 * split.length, scratchBytes(kernel, g.nFft), ...extraBytes,
+  );
+  kernel.f32(pY, y.length).set(y);
+  kernel.f32(pWindow, g.nFft).set(window);
+  kernel.f32(pTwiddle, twiddle.length).set(twiddle);
+  kernel.f32(pSplit, split.length).set(split);
+  return { args: [pY, y.length, g.nFft, g.hopLength, g.pad, g.nFrames, pWindow, pTwiddle, pSplit], scratch: pScratch, extra };
+}
+
+/**
  * Power spectrogram |X|^2, layout `[nFft/2 + 1][nFrames]`, computed by the kernel.
  * @param y mono signal (copied into the kernel's memory as float32)
  */
 export function wasmPowerSpectrogram(kernel: WasmKernel, y: ArrayLike<number>, g: StftGeometry): Float64Array {
   const nFreq = g.nFft / 2 + 1;
-  const { twiddle, split } = tablesFor(g.nFft);
-  const window = float32Window(g.window);
-  const [pY, pWindow, pTwiddle, pSplit, pScratch, pOut] = kernel.layout(
-    F32 * y.length, F32 * g.nFft, F32 * twiddle.length, F32 * split.length,
-    scratchBytes(kernel, g.nFft), F32 * nFreq * g.nFrames,
-  );
-  kernel.f32(pY, y.length).set(y);
-  kernel.f32(pWindow, g.nFft).set(window);
-  kernel.f32(pTwiddle, twiddle.length).set(twiddle);
-  kernel.f32(pSplit, split.length).set(split);
-  kernel.fn<StftPowerFn>('stft_power')(pY, y.length, g.nFft, g.hopLength, g.pad, g.nFrames, pWindow, pTwiddle, pSplit, pScratch, pOut);
+  const { args, scratch, extra: [pOut] } = prepareFrames(kernel, y, g, F32 * nFreq * g.nFrames);
+  kernel.fn<StftPowerFn>('stft_power')(...args, scratch, pOut);
   return Float64Array.from(kernel.f32(pOut, nFreq * g.nFrames));
 }
 
 /**
- * Lays out and fills what `stft_mel` reads (the signal, the tables, the filterbank, scratch),
- * followed by `extraBytes` buffers, and returns a call of `stft_mel` into a buffer of the caller's
- * and the offsets of the extra buffers.
+ * Lays out and fills what `stft_mel` reads (`prepareFrames` and the filterbank), followed by
+ * `extraBytes` buffers, and returns a call of `stft_mel` into a buffer of the caller's and the
+ * offsets of the extra buffers.
  */
 function prepareMel(
   kernel: WasmKernel, y: ArrayLike<number>, g: StftGeometry, fb: MelFilterbank, ...extraBytes: number[]
 ): { melInto(out: number): void; extra: number[] } {
-  const { twiddle, split } = tablesFor(g.nFft);
-  const window = float32Window(g.window);
   const weights = float32Weights(fb);
-  const [pY, pWindow, pTwiddle, pSplit, pStart, pEnd, pOffset, pWeights, pScratch, ...extra] = kernel.layout(
-    F32 * y.length, F32 * g.nFft, F32 * twiddle.length, F32 * split.length,
-    4 * fb.nMels, 4 * fb.nMels, 4 * fb.nMels, F32 * Math.max(1, weights.length),
-    scratchBytes(kernel, g.nFft), ...extraBytes,
+  const { args, scratch, extra: [pStart, pEnd, pOffset, pWeights, ...extra] } = prepareFrames(
+    kernel, y, g, 4 * fb.nMels, 4 * fb.nMels, 4 * fb.nMels, F32 * Math.max(1, weights.length), ...extraBytes,
   );
-  kernel.f32(pY, y.length).set(y);
-  kernel.f32(pWindow, g.nFft).set(window);
-  kernel.f32(pTwiddle, twiddle.length).set(twiddle);
-  kernel.f32(pSplit, split.length).set(split);
   kernel.i32(pStart, fb.nMels).set(fb.start);
   kernel.i32(pEnd, fb.nMels).set(fb.end);
   kernel.i32(pOffset, fb.nMels).set(fb.offset);
   kernel.f32(pWeights, weights.length).set(weights);
   const stftMel = kernel.fn<StftMelFn>('stft_mel');
-  return {
-    melInto: (out) => stftMel(pY, y.length, g.nFft, g.hopLength, g.pad, g.nFrames, pWindow, pTwiddle, pSplit, fb.nMels, pStart, pEnd, pOffset, pWeights, pScratch, out),
-    extra,
-  };
+  return { melInto: (out) => stftMel(...args, fb.nMels, pStart, pEnd, pOffset, pWeights, scratch, out), extra };
 }
 
 /**
@@ -157,14 +150,6 @@ export function wasmMelSpectrogram(kernel: WasmKernel, y: ArrayLike<number>, g: 
   const { melInto, extra: [pOut] } = prepareMel(kernel, y, g, fb, F32 * fb.nMels * g.nFrames);
   melInto(pOut);
   return Float64Array.from(kernel.f32(pOut, fb.nMels * g.nFrames));
-}
-
-/** power_to_db settings with librosa's defaults applied. */
-export interface DbSettings {
-  readonly amin: number;
-  readonly ref: number | 'max';
-  /** null: no clipping. */
-  readonly topDb: number | null;
 }
 
 type MelToMfccFn = (
@@ -179,7 +164,7 @@ type MelToMfccFn = (
  * @returns `[nMfcc][nFrames]`
  */
 export function wasmMfcc(
-  kernel: WasmKernel, y: ArrayLike<number>, g: StftGeometry, fb: MelFilterbank, db: DbSettings, dct: Float64Array, nMfcc: number,
+  kernel: WasmKernel, y: ArrayLike<number>, g: StftGeometry, fb: MelFilterbank, db: ResolvedPowerToDbOptions, dct: Float64Array, nMfcc: number,
 ): Float64Array {
   const stride = g.nFrames + (g.nFrames % 2);
   const { melInto, extra: [pMel, pDct, pDb, pOut] } = prepareMel(

@@ -30,21 +30,31 @@ static inline vf mul(vf a, vf b) { return wasm_f32x4_mul(a, b); }
  * (bit-reversed order puts the one needing W^2k second). `twiddle` is the table of the full size
  * N, so W_L^k = W_N^(k N/L).
  */
+/*
+ * The radix-4 combination of a, b, c, d (twiddles already applied) into i0..i3:
+ * X0 = a + b + c + d, X1 = a - b - j (c - d), X2 = a + b - (c + d), X3 = a - b + j (c - d).
+ */
+static inline void butterfly4(vf *re, vf *im, int i0, int q, vf ar, vf ai, vf br, vf bi, vf cr, vf ci, vf dr, vf di) {
+  const int i1 = i0 + q, i2 = i1 + q, i3 = i2 + q;
+  const vf apbr = add(ar, br), apbi = add(ai, bi), ambr = sub(ar, br), ambi = sub(ai, bi);
+  const vf cpdr = add(cr, dr), cpdi = add(ci, di), cmdr = sub(cr, dr), cmdi = sub(ci, di);
+  re[i0] = add(apbr, cpdr);
+  im[i0] = add(apbi, cpdi);
+  re[i2] = sub(apbr, cpdr);
+  im[i2] = sub(apbi, cpdi);
+  /* -j (c - d) = (cmdi, -cmdr) */
+  re[i1] = add(ambr, cmdi);
+  im[i1] = sub(ambi, cmdr);
+  re[i3] = sub(ambr, cmdi);
+  im[i3] = add(ambi, cmdr);
+}
+
 static void pass4(int N, int q, vf *re, vf *im, const float *twiddle) {
   const int L = 4 * q, step = N / L;
   /* k = 0: unit twiddles (the whole of the first pass) */
   for (int i0 = 0; i0 < N; i0 += L) {
     const int i1 = i0 + q, i2 = i1 + q, i3 = i2 + q;
-    const vf apbr = add(re[i0], re[i1]), apbi = add(im[i0], im[i1]), ambr = sub(re[i0], re[i1]), ambi = sub(im[i0], im[i1]);
-    const vf cpdr = add(re[i2], re[i3]), cpdi = add(im[i2], im[i3]), cmdr = sub(re[i2], re[i3]), cmdi = sub(im[i2], im[i3]);
-    re[i0] = add(apbr, cpdr);
-    im[i0] = add(apbi, cpdi);
-    re[i2] = sub(apbr, cpdr);
-    im[i2] = sub(apbi, cpdi);
-    re[i1] = add(ambr, cmdi);
-    im[i1] = sub(ambi, cmdr);
-    re[i3] = sub(ambr, cmdi);
-    im[i3] = add(ambi, cmdr);
+    butterfly4(re, im, i0, q, re[i0], im[i0], re[i1], im[i1], re[i2], im[i2], re[i3], im[i3]);
   }
   for (int k = 1; k < q; k++) {
     const int t1 = 2 * k * step, t2 = 4 * k * step, t3 = 6 * k * step;
@@ -53,21 +63,10 @@ static void pass4(int N, int q, vf *re, vf *im, const float *twiddle) {
     const vf w3r = splat(twiddle[t3]), w3i = splat(twiddle[t3 + 1]);
     for (int i0 = k; i0 < N; i0 += L) {
       const int i1 = i0 + q, i2 = i1 + q, i3 = i2 + q;
-      const vf ar = re[i0], ai = im[i0];
-      const vf br = sub(mul(re[i1], w2r), mul(im[i1], w2i)), bi = add(mul(re[i1], w2i), mul(im[i1], w2r));
-      const vf cr = sub(mul(re[i2], w1r), mul(im[i2], w1i)), ci = add(mul(re[i2], w1i), mul(im[i2], w1r));
-      const vf dr = sub(mul(re[i3], w3r), mul(im[i3], w3i)), di = add(mul(re[i3], w3i), mul(im[i3], w3r));
-      const vf apbr = add(ar, br), apbi = add(ai, bi), ambr = sub(ar, br), ambi = sub(ai, bi);
-      const vf cpdr = add(cr, dr), cpdi = add(ci, di), cmdr = sub(cr, dr), cmdi = sub(ci, di);
-      re[i0] = add(apbr, cpdr);
-      im[i0] = add(apbi, cpdi);
-      re[i2] = sub(apbr, cpdr);
-      im[i2] = sub(apbi, cpdi);
-      /* -j (c - d) = (cmdi, -cmdr) */
-      re[i1] = add(ambr, cmdi);
-      im[i1] = sub(ambi, cmdr);
-      re[i3] = sub(ambr, cmdi);
-      im[i3] = add(ambi, cmdr);
+      butterfly4(re, im, i0, q, re[i0], im[i0],
+                 sub(mul(re[i1], w2r), mul(im[i1], w2i)), add(mul(re[i1], w2i), mul(im[i1], w2r)),
+                 sub(mul(re[i2], w1r), mul(im[i2], w1i)), add(mul(re[i2], w1i), mul(im[i2], w1r)),
+                 sub(mul(re[i3], w3r), mul(im[i3], w3i)), add(mul(re[i3], w3i), mul(im[i3], w3r)));
     }
   }
 }
